@@ -29,5 +29,6 @@
 #include "mcdl/runtime.h"
 #include "mcdl/tensor.h"
 #include "mcdl/rng.h"
+#include "mcdl/gemm.h"
 
 #endif
