@@ -97,7 +97,8 @@ def main(dirname):
     lines += ["", "# Peak check (tools/peak FMA figure vs the best GEMM measured)", ""]
     if gemm and p1:
         lines += ["| threads | peak GFLOPS | best GEMM case | GFLOPS (wall) | GFLOPS (cpu time, "
-                  "1 thr) | GEMM / peak |", "|---|---|---|---|---|---|"]
+                  "1 thr) | GEMM / peak | peak within 10% of GEMM |",
+                  "|---|---|---|---|---|---|---|"]
         for t, pk in ((1, p1), (tmax, pall)):
             rows = [(n, r) for n, tt, r in gemm if tt == t]
             if not rows:
@@ -107,8 +108,9 @@ def main(dirname):
             gcpu = g * r["time"] / r["cpu"] if t == 1 and r["cpu"] > 0 else None
             best = max(g, gcpu or 0)
             cpu_cell = f"{gcpu:.1f}" if gcpu else "-"
+            ok = "yes" if abs(pk - best) <= 0.1 * best else "no"
             lines.append(f"| {t} | {pk:.1f} | {n} | {g:.1f} | {cpu_cell} | "
-                         f"{100 * best / pk:.0f}% |")
+                         f"{100 * best / pk:.0f}% | {ok} |")
     else:
         lines.append("(no GEMM case with a GFLOPS counter, or no peak.json)")
     with open(os.path.join(dirname, "scaling.md"), "w", encoding="utf-8") as f:
