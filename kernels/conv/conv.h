@@ -30,13 +30,13 @@ typedef enum { MCDL_PAD_VALID = 0, MCDL_PAD_SAME, MCDL_PAD_CAUSAL } mcdl_padding
 
 typedef struct {
     int64_t N;
-    int64_t H, W, C;    /* image side */
-    int64_t OH, OW, F;  /* GEMM side; F = C * depth_multiplier for depthwise, C for pooling */
-    int64_t KH, KW;     /* kernel / pool window */
-    int64_t SH, SW;     /* strides >= 1 */
-    int64_t DH, DW;     /* dilations >= 1 (Keras convention: 1 = dense) */
-    int64_t PT, PL;     /* zero rows / columns before the image */
-    int nthreads;       /* 0: omp_get_max_threads() */
+    int64_t H, W, C;   /* image side */
+    int64_t OH, OW, F; /* GEMM side; F = C * depth_multiplier for depthwise, C for pooling */
+    int64_t KH, KW;    /* kernel / pool window */
+    int64_t SH, SW;    /* strides >= 1 */
+    int64_t DH, DW;    /* dilations >= 1 (Keras convention: 1 = dense) */
+    int64_t PT, PL;    /* zero rows / columns before the image */
+    int nthreads;      /* 0: omp_get_max_threads() */
 } mcdl_conv2d_geom;
 
 /* Keras output length and padding-before of a convolution or pooling along one axis:
@@ -67,8 +67,8 @@ size_t mcdl_conv2d_bwd_weights_workspace_size(const mcdl_conv2d_geom *g);
 void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float *w,
                          const float *bias, mcdl_act act, float act_alpha, float *y, float *ws);
 /* dx = conv^T(dz, w) (overwritten). */
-void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w,
-                              float *dx, float *ws);
+void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w, float *dx,
+                              float *ws);
 /* dw = sum over positions of x-patches^T dz; dbias = column sums of dz (NULL: skipped). */
 void mcdl_f32_conv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, const float *dz,
                                  float *dw, float *dbias, float *ws);
@@ -103,8 +103,7 @@ void mcdl_f32_dwconv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, co
  * cells (Keras 'same'). Global pooling = window H x W, valid. Max backward routes the
  * gradient to the first maximum in window order (kh, then kw), as TF and oneDNN do. ---- */
 void mcdl_f32_maxpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y);
-void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy,
-                            float *dx);
+void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx);
 void mcdl_f32_avgpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y);
 void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *dx);
 
@@ -122,8 +121,8 @@ void mcdl_f32_dwconv2d_fwd_ref(const mcdl_conv2d_geom *g, const float *x, const 
                                const float *bias, float *y);
 void mcdl_f32_dwconv2d_bwd_data_ref(const mcdl_conv2d_geom *g, const float *dz, const float *w,
                                     float *dx);
-void mcdl_f32_dwconv2d_bwd_weights_ref(const mcdl_conv2d_geom *g, const float *x,
-                                       const float *dz, float *dw, float *dbias);
+void mcdl_f32_dwconv2d_bwd_weights_ref(const mcdl_conv2d_geom *g, const float *x, const float *dz,
+                                       float *dw, float *dbias);
 void mcdl_f32_maxpool2d_fwd_ref(const mcdl_conv2d_geom *g, const float *x, float *y);
 void mcdl_f32_maxpool2d_bwd_ref(const mcdl_conv2d_geom *g, const float *x, const float *dy,
                                 float *dx);
@@ -136,19 +135,18 @@ typedef struct {
     void (*conv2d_direct_rows)(const mcdl_conv2d_geom *g, const float *x, const float *w,
                                const float *bias, mcdl_act act, float act_alpha, int64_t n,
                                int64_t oh0, int64_t oh1, float *y);
-    void (*dw_fwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *w,
-                       const float *bias, mcdl_act act, float act_alpha, int64_t n, int64_t oh,
-                       float *y);
-    void (*dw_bwd_data_row)(const mcdl_conv2d_geom *g, const float *dz, const float *w,
-                            int64_t n, int64_t ih, float *dx);
+    void (*dw_fwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *w, const float *bias,
+                       mcdl_act act, float act_alpha, int64_t n, int64_t oh, float *y);
+    void (*dw_bwd_data_row)(const mcdl_conv2d_geom *g, const float *dz, const float *w, int64_t n,
+                            int64_t ih, float *dx);
     /* Accumulates into dw (KH*KW*C*M) and dbias (C*M) from output row oh of image n. */
     void (*dw_bwd_weights_row)(const mcdl_conv2d_geom *g, const float *x, const float *dz,
                                int64_t n, int64_t oh, float *dw, float *dbias);
     void (*maxpool_fwd_row)(const mcdl_conv2d_geom *g, const float *x, int64_t n, int64_t oh,
                             float *y);
     /* Adds the gradient of output row oh of image n into dx. */
-    void (*maxpool_bwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *dy,
-                            int64_t n, int64_t oh, float *dx);
+    void (*maxpool_bwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *dy, int64_t n,
+                            int64_t oh, float *dx);
     void (*avgpool_fwd_row)(const mcdl_conv2d_geom *g, const float *x, int64_t n, int64_t oh,
                             float *y);
     void (*avgpool_bwd_row)(const mcdl_conv2d_geom *g, const float *dy, int64_t n, int64_t oh,

@@ -23,7 +23,9 @@ static int is_pointwise(const mcdl_conv2d_geom *g) {
            g->OH == g->H && g->OW == g->W;
 }
 
-static int64_t patch_len(const mcdl_conv2d_geom *g) { return g->KH * g->KW * g->C; }
+static int64_t patch_len(const mcdl_conv2d_geom *g) {
+    return g->KH * g->KW * g->C;
+}
 
 /* Output rows per tile: the column buffer fits the budget, and with split_batch there are
  * at least two tiles per thread so the static partition stays balanced. */
@@ -97,8 +99,8 @@ void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float 
     }
 }
 
-void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w,
-                              float *dx, float *ws) {
+void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w, float *dx,
+                              float *ws) {
     const int64_t K = patch_len(g), F = g->F;
     if (is_pointwise(g)) {
         mcdl_f32_gemm('N', 'T', g->N * g->H * g->W, K, F, 1.0f, dz, F, w, F, 0.0f, dx, K, NULL);

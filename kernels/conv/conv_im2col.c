@@ -26,7 +26,8 @@ int mcdl_conv_out_len(int64_t n, int64_t k, int64_t s, int64_t d, mcdl_padding p
         pb = keff - 1;
         o = (n - 1) / s + 1;
         break;
-    default: return -1;
+    default:
+        return -1;
     }
     *out = o;
     *pad_before = pb;

@@ -102,7 +102,8 @@ void mcdl_f32_deconv2d_fwd_ref(const mcdl_conv2d_geom *g, const float *x, const 
                 for (int64_t a = 0; a < g->KH; a++)
                     for (int64_t b = 0; b < g->KW; b++) {
                         /* full-plane position i*s + a*d, cropped by PT/PL */
-                        int64_t h = i * g->SH + a * g->DH - g->PT, v = j * g->SW + b * g->DW - g->PL;
+                        int64_t h = i * g->SH + a * g->DH - g->PT,
+                                v = j * g->SW + b * g->DW - g->PL;
                         if (h < 0 || h >= g->H || v < 0 || v >= g->W) continue;
                         for (int64_t c = 0; c < g->C; c++) {
                             double acc = 0.0;
@@ -152,14 +153,15 @@ void mcdl_f32_dwconv2d_bwd_data_ref(const mcdl_conv2d_geom *g, const float *dz, 
                         if (iw < 0) continue;
                         for (int64_t c = 0; c < g->C; c++)
                             for (int64_t m = 0; m < M; m++)
-                                XAT(g, dx, n, ih, iw, c) += YAT(g, dz, n, oh, ow, c * M + m) *
-                                                            w[((kh * g->KW + kw) * g->C + c) * M + m];
+                                XAT(g, dx, n, ih, iw, c) +=
+                                    YAT(g, dz, n, oh, ow, c * M + m) *
+                                    w[((kh * g->KW + kw) * g->C + c) * M + m];
                     }
                 }
 }
 
-void mcdl_f32_dwconv2d_bwd_weights_ref(const mcdl_conv2d_geom *g, const float *x,
-                                       const float *dz, float *dw, float *dbias) {
+void mcdl_f32_dwconv2d_bwd_weights_ref(const mcdl_conv2d_geom *g, const float *x, const float *dz,
+                                       float *dw, float *dbias) {
     const int64_t M = g->F / g->C;
     for (int64_t kh = 0; kh < g->KH; kh++)
         for (int64_t kw = 0; kw < g->KW; kw++)

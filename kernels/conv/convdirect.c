@@ -9,14 +9,19 @@
 
 const mcdl_conv_isa_ops *mcdl_conv_ops_for(mcdl_isa isa) {
     switch (isa) {
-    case MCDL_ISA_REF: return &mcdl_conv_ops_scalar;
+    case MCDL_ISA_REF:
+        return &mcdl_conv_ops_scalar;
 #if defined(__x86_64__)
-    case MCDL_ISA_AVX2: return &mcdl_conv_ops_avx2;
-    case MCDL_ISA_AVX512: return &mcdl_conv_ops_avx512;
+    case MCDL_ISA_AVX2:
+        return &mcdl_conv_ops_avx2;
+    case MCDL_ISA_AVX512:
+        return &mcdl_conv_ops_avx512;
 #elif defined(__aarch64__)
-    case MCDL_ISA_NEON: return &mcdl_conv_ops_neon;
+    case MCDL_ISA_NEON:
+        return &mcdl_conv_ops_neon;
 #endif
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -91,8 +96,7 @@ void mcdl_f32_avgpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y)
 
 /* Windows that do not overlap vertically (stride >= window) make rows independent, so the
  * finer (image, row) split is safe; otherwise images are the unit. */
-void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy,
-                            float *dx) {
+void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx) {
     const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
     const int64_t img = g->H * g->W * g->C;
     memset(dx, 0, (size_t)(g->N * img) * sizeof(float));

@@ -9,14 +9,19 @@
 
 const mcdl_bnorm_isa_ops *mcdl_bnorm_ops_for(mcdl_isa isa) {
     switch (isa) {
-    case MCDL_ISA_REF: return &mcdl_bnorm_ops_scalar;
+    case MCDL_ISA_REF:
+        return &mcdl_bnorm_ops_scalar;
 #if defined(__x86_64__)
-    case MCDL_ISA_AVX2: return &mcdl_bnorm_ops_avx2;
-    case MCDL_ISA_AVX512: return &mcdl_bnorm_ops_avx512;
+    case MCDL_ISA_AVX2:
+        return &mcdl_bnorm_ops_avx2;
+    case MCDL_ISA_AVX512:
+        return &mcdl_bnorm_ops_avx512;
 #elif defined(__aarch64__)
-    case MCDL_ISA_NEON: return &mcdl_bnorm_ops_neon;
+    case MCDL_ISA_NEON:
+        return &mcdl_bnorm_ops_neon;
 #endif
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -88,7 +93,8 @@ void mcdl_f32_bnorm_fwd_train(const mcdl_bnorm_desc *d, const float *x, const fl
     reduce_pass(d, 1, x, NULL, mean, invstd, ws);
     for (int64_t c = 0; c < C; c++) {
         const float var = invstd[c] * inv_rows;
-        if (moving_mean) moving_mean[c] = moving_mean[c] * d->momentum + mean[c] * (1 - d->momentum);
+        if (moving_mean)
+            moving_mean[c] = moving_mean[c] * d->momentum + mean[c] * (1 - d->momentum);
         if (moving_var) moving_var[c] = moving_var[c] * d->momentum + var * (1 - d->momentum);
         invstd[c] = 1.0f / sqrtf(var + d->eps);
         scale[c] = gamma ? gamma[c] * invstd[c] : invstd[c];
@@ -98,8 +104,8 @@ void mcdl_f32_bnorm_fwd_train(const mcdl_bnorm_desc *d, const float *x, const fl
 }
 
 void mcdl_f32_bnorm_fwd_infer(const mcdl_bnorm_desc *d, const float *x, const float *gamma,
-                              const float *beta, const float *moving_mean,
-                              const float *moving_var, float *y, float *ws) {
+                              const float *beta, const float *moving_mean, const float *moving_var,
+                              float *y, float *ws) {
     const int64_t C = d->C;
     float *scale = ws, *shift = ws + C;
     for (int64_t c = 0; c < C; c++) {
@@ -112,11 +118,12 @@ void mcdl_f32_bnorm_fwd_infer(const mcdl_bnorm_desc *d, const float *x, const fl
 /* dx = g*istd*(dy - dbeta/R - xhat*dgamma/R), xhat = (x - mean)*istd, written as
  * a*dy + b*x + s per channel. */
 void mcdl_f32_bnorm_bwd_train(const mcdl_bnorm_desc *d, const float *x, const float *dy,
-                              const float *gamma, const float *mean, const float *invstd,
-                              float *dx, float *dgamma, float *dbeta, float *ws) {
+                              const float *gamma, const float *mean, const float *invstd, float *dx,
+                              float *dgamma, float *dbeta, float *ws) {
     const int64_t C = d->C;
     const int nt = d->nthreads > 0 ? d->nthreads : omp_get_max_threads();
-    float *sums = ws + (size_t)nt * (size_t)(2 * C), *coef = ws + (size_t)(nt + 1) * (size_t)(2 * C);
+    float *sums = ws + (size_t)nt * (size_t)(2 * C),
+          *coef = ws + (size_t)(nt + 1) * (size_t)(2 * C);
     reduce_pass(d, 2, x, dy, mean, sums, ws);
     float *a = coef, *b = coef + C, *s = coef + 2 * C;
     const float inv_rows = 1.0f / (float)d->rows;
@@ -132,12 +139,12 @@ void mcdl_f32_bnorm_bwd_train(const mcdl_bnorm_desc *d, const float *x, const fl
 }
 
 void mcdl_f32_bnorm_bwd_infer(const mcdl_bnorm_desc *d, const float *x, const float *dy,
-                              const float *gamma, const float *moving_mean,
-                              const float *moving_var, float *dx, float *dgamma, float *dbeta,
-                              float *ws) {
+                              const float *gamma, const float *moving_mean, const float *moving_var,
+                              float *dx, float *dgamma, float *dbeta, float *ws) {
     const int64_t C = d->C;
     const int nt = d->nthreads > 0 ? d->nthreads : omp_get_max_threads();
-    float *sums = ws + (size_t)nt * (size_t)(2 * C), *coef = ws + (size_t)(nt + 1) * (size_t)(2 * C);
+    float *sums = ws + (size_t)nt * (size_t)(2 * C),
+          *coef = ws + (size_t)(nt + 1) * (size_t)(2 * C);
     reduce_pass(d, 2, x, dy, moving_mean, sums, ws);
     float *a = coef, *zero = coef + C;
     for (int64_t c = 0; c < C; c++) {

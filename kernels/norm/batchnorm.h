@@ -16,10 +16,10 @@
 #include "simd/cpu.h"
 
 typedef struct {
-    int64_t rows, C;  /* rows = N*H*W (or N*T, or N) */
-    float eps;        /* Keras default 1e-3 */
-    float momentum;   /* Keras default 0.99 */
-    int nthreads;     /* 0: omp_get_max_threads() */
+    int64_t rows, C; /* rows = N*H*W (or N*T, or N) */
+    float eps;       /* Keras default 1e-3 */
+    float momentum;  /* Keras default 0.99 */
+    int nthreads;    /* 0: omp_get_max_threads() */
 } mcdl_bnorm_desc;
 
 size_t mcdl_bnorm_workspace_size(const mcdl_bnorm_desc *d);
@@ -31,17 +31,16 @@ void mcdl_f32_bnorm_fwd_train(const mcdl_bnorm_desc *d, const float *x, const fl
                               float *moving_mean, float *moving_var, float *ws);
 /* Inference forward with the moving statistics. */
 void mcdl_f32_bnorm_fwd_infer(const mcdl_bnorm_desc *d, const float *x, const float *gamma,
-                              const float *beta, const float *moving_mean,
-                              const float *moving_var, float *y, float *ws);
+                              const float *beta, const float *moving_mean, const float *moving_var,
+                              float *y, float *ws);
 /* Training backward: dx, dgamma, dbeta from the saved mean and invstd. */
 void mcdl_f32_bnorm_bwd_train(const mcdl_bnorm_desc *d, const float *x, const float *dy,
-                              const float *gamma, const float *mean, const float *invstd,
-                              float *dx, float *dgamma, float *dbeta, float *ws);
+                              const float *gamma, const float *mean, const float *invstd, float *dx,
+                              float *dgamma, float *dbeta, float *ws);
 /* Inference-mode backward (frozen statistics): dx = dy*scale. */
 void mcdl_f32_bnorm_bwd_infer(const mcdl_bnorm_desc *d, const float *x, const float *dy,
-                              const float *gamma, const float *moving_mean,
-                              const float *moving_var, float *dx, float *dgamma, float *dbeta,
-                              float *ws);
+                              const float *gamma, const float *moving_mean, const float *moving_var,
+                              float *dx, float *dgamma, float *dbeta, float *ws);
 
 /* Plain scalar references (double accumulation). */
 void mcdl_f32_bnorm_fwd_train_ref(const mcdl_bnorm_desc *d, const float *x, const float *gamma,
@@ -62,15 +61,15 @@ typedef struct {
     void (*colsum_sqdev)(const float *x, const float *m, int64_t lo, int64_t hi, int64_t C,
                          float *acc);
     /* acc[c] += sum dy[r, c];  acc[C + c] += sum dy[r, c] (x[r, c] - m[c]) */
-    void (*colsum_dy_dev)(const float *dy, const float *x, const float *m, int64_t lo,
-                          int64_t hi, int64_t C, float *acc);
+    void (*colsum_dy_dev)(const float *dy, const float *x, const float *m, int64_t lo, int64_t hi,
+                          int64_t C, float *acc);
     /* y[r, c] = a[c] u[r, c] + b[c] v[r, c] + s[c]  (v, b may be NULL) */
-    void (*affine)(const float *u, const float *a, const float *v, const float *b,
-                   const float *s, int64_t lo, int64_t hi, int64_t C, float *y);
+    void (*affine)(const float *u, const float *a, const float *v, const float *b, const float *s,
+                   int64_t lo, int64_t hi, int64_t C, float *y);
 } mcdl_bnorm_isa_ops;
 
-extern const mcdl_bnorm_isa_ops mcdl_bnorm_ops_scalar, mcdl_bnorm_ops_avx2,
-    mcdl_bnorm_ops_avx512, mcdl_bnorm_ops_neon;
+extern const mcdl_bnorm_isa_ops mcdl_bnorm_ops_scalar, mcdl_bnorm_ops_avx2, mcdl_bnorm_ops_avx512,
+    mcdl_bnorm_ops_neon;
 const mcdl_bnorm_isa_ops *mcdl_bnorm_ops_for(mcdl_isa isa);
 
 #endif

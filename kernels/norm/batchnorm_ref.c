@@ -19,8 +19,11 @@ void mcdl_f32_bnorm_fwd_train_ref(const mcdl_bnorm_desc *d, const float *x, cons
                                    (beta ? beta[c] : 0.0));
         mean[c] = (float)m;
         invstd[c] = (float)is;
-        if (moving_mean) moving_mean[c] = (float)(moving_mean[c] * (double)d->momentum + m * (1.0 - d->momentum));
-        if (moving_var) moving_var[c] = (float)(moving_var[c] * (double)d->momentum + v * (1.0 - d->momentum));
+        if (moving_mean)
+            moving_mean[c] =
+                (float)(moving_mean[c] * (double)d->momentum + m * (1.0 - d->momentum));
+        if (moving_var)
+            moving_var[c] = (float)(moving_var[c] * (double)d->momentum + v * (1.0 - d->momentum));
     }
 }
 
@@ -29,10 +32,10 @@ void mcdl_f32_bnorm_fwd_infer_ref(const mcdl_bnorm_desc *d, const float *x, cons
                                   const float *moving_var, float *y) {
     for (int64_t r = 0; r < d->rows; r++)
         for (int64_t c = 0; c < d->C; c++)
-            y[r * d->C + c] = (float)((x[r * d->C + c] - (double)moving_mean[c]) /
-                                          sqrt((double)moving_var[c] + d->eps) *
-                                          (gamma ? gamma[c] : 1.0) +
-                                      (beta ? beta[c] : 0.0));
+            y[r * d->C + c] =
+                (float)((x[r * d->C + c] - (double)moving_mean[c]) /
+                            sqrt((double)moving_var[c] + d->eps) * (gamma ? gamma[c] : 1.0) +
+                        (beta ? beta[c] : 0.0));
 }
 
 void mcdl_f32_bnorm_bwd_train_ref(const mcdl_bnorm_desc *d, const float *x, const float *dy,
@@ -48,7 +51,8 @@ void mcdl_f32_bnorm_bwd_train_ref(const mcdl_bnorm_desc *d, const float *x, cons
         const double gm = gamma ? gamma[c] : 1.0;
         for (int64_t r = 0; r < R; r++) {
             const double xh = (x[r * C + c] - (double)mean[c]) * invstd[c];
-            dx[r * C + c] = (float)(gm * invstd[c] * (dy[r * C + c] - db / (double)R - xh * dg / (double)R));
+            dx[r * C + c] =
+                (float)(gm * invstd[c] * (dy[r * C + c] - db / (double)R - xh * dg / (double)R));
         }
         if (dgamma) dgamma[c] = (float)dg;
         if (dbeta) dbeta[c] = (float)db;

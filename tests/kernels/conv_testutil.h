@@ -24,7 +24,9 @@ static inline float *ct_rand(int64_t n) {
     return p;
 }
 
-static inline float *ct_zeros(int64_t n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
+static inline float *ct_zeros(int64_t n) {
+    return calloc((size_t)(n > 0 ? n : 1), sizeof(float));
+}
 
 /* Convolution / pooling geometry from Keras arguments; returns 0 or -1. */
 static inline int ct_geom(mcdl_conv2d_geom *g, int64_t N, int64_t H, int64_t W, int64_t C,

@@ -23,7 +23,8 @@ static void check_bn(int64_t rows, int64_t C, int nt) {
     for (int64_t i = 0; i < n; i++) x[i] = 3.0f * x[i] + 0.5f; /* mean away from 0 */
     float mean[80], istd[80], meanr[80], istdr[80], mm[80], mv[80], mmr[80], mvr[80];
     float dg[80], dgr[80], db[80], dbr[80];
-    for (int64_t c = 0; c < C; c++) mm[c] = mmr[c] = 0.1f * (float)c, mv[c] = mvr[c] = 1.0f + 0.01f * (float)c;
+    for (int64_t c = 0; c < C; c++)
+        mm[c] = mmr[c] = 0.1f * (float)c, mv[c] = mvr[c] = 1.0f + 0.01f * (float)c;
     float *ws = ct_zeros((int64_t)mcdl_bnorm_workspace_size(&d));
     char what[64];
     snprintf(what, sizeof what, "rows %lld C %lld nt %d", (long long)rows, (long long)C, nt);
@@ -67,7 +68,8 @@ static void check_bn(int64_t rows, int64_t C, int nt) {
                   "bn fd train=%d arg %d %s: %g vs %g", train, which, what, got, want);
         }
     }
-    free(v), free(p), free(x), free(dy), free(y), free(yr), free(dx), free(dxr), free(g), free(b), free(ws);
+    free(v), free(p), free(x), free(dy), free(y), free(yr), free(dx), free(dxr), free(g), free(b),
+        free(ws);
 }
 
 int main(void) {

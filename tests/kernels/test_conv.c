@@ -38,14 +38,16 @@ static void check_conv(const conv_case *cc, int nthreads, mcdl_act act) {
     float *y = ct_rand(ny), *yr = ct_zeros(ny), *dx = ct_rand(nx), *dxr = ct_zeros(nx);
     float *dw = ct_rand(nw), *dwr = ct_zeros(nw), *db = ct_rand(g.F), *dbr = ct_zeros(g.F);
     size_t wsn = mcdl_conv2d_fwd_workspace_size(&g);
-    size_t a = mcdl_conv2d_bwd_data_workspace_size(&g), c = mcdl_conv2d_bwd_weights_workspace_size(&g);
+    size_t a = mcdl_conv2d_bwd_data_workspace_size(&g),
+           c = mcdl_conv2d_bwd_weights_workspace_size(&g);
     wsn = wsn > a ? wsn : a;
     wsn = wsn > c ? wsn : c;
     float *ws = ct_zeros((int64_t)wsn);
 
     mcdl_f32_conv2d_fwd(&g, x, w, b, act, 0.1f, y, ws);
     mcdl_f32_conv2d_fwd_ref(&g, x, w, b, act, 0.1f, yr);
-    const char *sh = "N%lld H%lld W%lld C%lld F%lld k%lldx%lld s%lldx%lld d%lldx%lld pad%d nt%d act%d";
+    const char *sh =
+        "N%lld H%lld W%lld C%lld F%lld k%lldx%lld s%lldx%lld d%lldx%lld pad%d nt%d act%d";
 #define ARGS                                                                                       \
     (long long)g.N, (long long)g.H, (long long)g.W, (long long)g.C, (long long)g.F,                \
         (long long)g.KH, (long long)g.KW, (long long)g.SH, (long long)g.SW, (long long)g.DH,       \
@@ -81,7 +83,8 @@ static void check_conv(const conv_case *cc, int nthreads, mcdl_act act) {
         mcdl_f32_conv2d_fwd(&g, xp, w, b, act, 0, yp, ws);
         lm = ct_dot(yp, dz, ny);
         double want = ct_dot(dx, v, nx), got = (lp - lm) / (2 * h);
-        CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "fd input %s: %g vs %g", what, got, want);
+        CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "fd input %s: %g vs %g", what,
+              got, want);
         for (int64_t i = 0; i < nw; i++) wp[i] = w[i] + (float)h * v[i];
         mcdl_f32_conv2d_fwd(&g, x, wp, b, act, 0, yp, ws);
         lp = ct_dot(yp, dz, ny);
@@ -89,7 +92,8 @@ static void check_conv(const conv_case *cc, int nthreads, mcdl_act act) {
         mcdl_f32_conv2d_fwd(&g, x, wp, b, act, 0, yp, ws);
         lm = ct_dot(yp, dz, ny);
         want = ct_dot(dw, v, nw), got = (lp - lm) / (2 * h);
-        CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "fd kernel %s: %g vs %g", what, got, want);
+        CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "fd kernel %s: %g vs %g", what,
+              got, want);
         for (int64_t i = 0; i < g.F; i++) bp[i] = b[i] + (float)h * v[i];
         mcdl_f32_conv2d_fwd(&g, x, w, bp, act, 0, yp, ws);
         lp = ct_dot(yp, dz, ny);
@@ -97,7 +101,8 @@ static void check_conv(const conv_case *cc, int nthreads, mcdl_act act) {
         mcdl_f32_conv2d_fwd(&g, x, w, bp, act, 0, yp, ws);
         lm = ct_dot(yp, dz, ny);
         want = ct_dot(db, v, g.F), got = (lp - lm) / (2 * h);
-        CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "fd bias %s: %g vs %g", what, got, want);
+        CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "fd bias %s: %g vs %g", what,
+              got, want);
         free(v), free(xp), free(wp), free(bp), free(yp);
     }
 #undef ARGS
@@ -126,7 +131,8 @@ static void check_deconv(const deconv_case *dc, int nthreads) {
     float *x = ct_rand(nx), *w = ct_rand(nw), *b = ct_rand(g.C), *dz = ct_rand(ny);
     float *y = ct_rand(ny), *yr = ct_zeros(ny), *dx = ct_zeros(nx), *dxr = ct_zeros(nx);
     float *dw = ct_zeros(nw), *dwr = ct_zeros(nw), *db = ct_zeros(g.C);
-    size_t wsn = mcdl_deconv2d_fwd_workspace_size(&g), a = mcdl_deconv2d_bwd_data_workspace_size(&g);
+    size_t wsn = mcdl_deconv2d_fwd_workspace_size(&g),
+           a = mcdl_deconv2d_bwd_data_workspace_size(&g);
     size_t c = mcdl_deconv2d_bwd_weights_workspace_size(&g);
     wsn = wsn > a ? wsn : a;
     wsn = wsn > c ? wsn : c;
@@ -159,14 +165,16 @@ static void check_deconv(const deconv_case *dc, int nthreads) {
     for (int64_t i = 0; i < nx; i++) xp[i] = x[i] - (float)h * v[i];
     mcdl_f32_deconv2d_fwd(&g, xp, w, b, MCDL_ACT_NONE, 0, y, ws);
     double lm = ct_dot(y, dz, ny), want = ct_dot(dx, v, nx), got = (lp - lm) / (2 * h);
-    CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "deconv fd input %s: %g vs %g", what, got, want);
+    CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "deconv fd input %s: %g vs %g",
+          what, got, want);
     for (int64_t i = 0; i < g.C; i++) bp[i] = b[i] + (float)h * v[i];
     mcdl_f32_deconv2d_fwd(&g, x, w, bp, MCDL_ACT_NONE, 0, y, ws);
     lp = ct_dot(y, dz, ny);
     for (int64_t i = 0; i < g.C; i++) bp[i] = b[i] - (float)h * v[i];
     mcdl_f32_deconv2d_fwd(&g, x, w, bp, MCDL_ACT_NONE, 0, y, ws);
     lm = ct_dot(y, dz, ny), want = ct_dot(db, v, g.C), got = (lp - lm) / (2 * h);
-    CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "deconv fd bias %s: %g vs %g", what, got, want);
+    CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "deconv fd bias %s: %g vs %g", what,
+          got, want);
     free(v), free(xp), free(bp);
     free(x), free(w), free(b), free(dz), free(y), free(yr), free(dx), free(dxr);
     free(dw), free(dwr), free(db), free(ws);
@@ -174,20 +182,30 @@ static void check_deconv(const deconv_case *dc, int nthreads) {
 
 static void check_sizes(void) {
     int64_t o, p;
-    CHECK(mcdl_conv_out_len(5, 3, 2, 1, MCDL_PAD_SAME, &o, &p) == 0 && o == 3 && p == 1, "same 5/3/2");
-    CHECK(mcdl_conv_out_len(6, 3, 2, 1, MCDL_PAD_SAME, &o, &p) == 0 && o == 3 && p == 0, "same 6/3/2");
-    CHECK(mcdl_conv_out_len(28, 3, 1, 1, MCDL_PAD_VALID, &o, &p) == 0 && o == 26 && p == 0, "valid");
+    CHECK(mcdl_conv_out_len(5, 3, 2, 1, MCDL_PAD_SAME, &o, &p) == 0 && o == 3 && p == 1,
+          "same 5/3/2");
+    CHECK(mcdl_conv_out_len(6, 3, 2, 1, MCDL_PAD_SAME, &o, &p) == 0 && o == 3 && p == 0,
+          "same 6/3/2");
+    CHECK(mcdl_conv_out_len(28, 3, 1, 1, MCDL_PAD_VALID, &o, &p) == 0 && o == 26 && p == 0,
+          "valid");
     CHECK(mcdl_conv_out_len(10, 3, 1, 2, MCDL_PAD_VALID, &o, &p) == 0 && o == 6, "dilated valid");
-    CHECK(mcdl_conv_out_len(10, 3, 1, 2, MCDL_PAD_CAUSAL, &o, &p) == 0 && o == 10 && p == 4, "causal");
+    CHECK(mcdl_conv_out_len(10, 3, 1, 2, MCDL_PAD_CAUSAL, &o, &p) == 0 && o == 10 && p == 4,
+          "causal");
     CHECK(mcdl_conv_out_len(2, 3, 1, 1, MCDL_PAD_VALID, &o, &p) == -1, "kernel larger than input");
     CHECK(mcdl_conv_out_len(5, 3, 0, 1, MCDL_PAD_SAME, &o, &p) == -1, "stride 0");
     CHECK(mcdl_conv_out_len(0, 3, 1, 1, MCDL_PAD_SAME, &o, &p) == -1, "size 0");
-    CHECK(mcdl_deconv_out_len(7, 4, 2, 1, MCDL_PAD_SAME, -1, &o, &p) == 0 && o == 14 && p == 1, "gan deconv");
-    CHECK(mcdl_deconv_out_len(7, 4, 2, 1, MCDL_PAD_VALID, -1, &o, &p) == 0 && o == 16 && p == 0, "valid deconv");
-    CHECK(mcdl_deconv_out_len(3, 3, 2, 1, MCDL_PAD_VALID, 1, &o, &p) == 0 && o == 8, "output_padding");
-    CHECK(mcdl_deconv_out_len(4, 2, 3, 1, MCDL_PAD_VALID, -1, &o, &p) == 0 && o == 12, "stride > k");
-    CHECK(mcdl_deconv_out_len(5, 3, 2, 1, MCDL_PAD_SAME, 1, &o, &p) == 0 && o == 10 && p == 0, "same op 1: TF pads (4*2+3-10)//2 = 0 before");
-    CHECK(mcdl_deconv_out_len(3, 3, 2, 1, MCDL_PAD_VALID, 2, &o, &p) == -1, "output_padding >= stride");
+    CHECK(mcdl_deconv_out_len(7, 4, 2, 1, MCDL_PAD_SAME, -1, &o, &p) == 0 && o == 14 && p == 1,
+          "gan deconv");
+    CHECK(mcdl_deconv_out_len(7, 4, 2, 1, MCDL_PAD_VALID, -1, &o, &p) == 0 && o == 16 && p == 0,
+          "valid deconv");
+    CHECK(mcdl_deconv_out_len(3, 3, 2, 1, MCDL_PAD_VALID, 1, &o, &p) == 0 && o == 8,
+          "output_padding");
+    CHECK(mcdl_deconv_out_len(4, 2, 3, 1, MCDL_PAD_VALID, -1, &o, &p) == 0 && o == 12,
+          "stride > k");
+    CHECK(mcdl_deconv_out_len(5, 3, 2, 1, MCDL_PAD_SAME, 1, &o, &p) == 0 && o == 10 && p == 0,
+          "same op 1: TF pads (4*2+3-10)//2 = 0 before");
+    CHECK(mcdl_deconv_out_len(3, 3, 2, 1, MCDL_PAD_VALID, 2, &o, &p) == -1,
+          "output_padding >= stride");
 }
 
 int main(void) {
@@ -203,10 +221,10 @@ int main(void) {
     check_conv(&k_cases[11], 2, MCDL_ACT_TANH);
     static const deconv_case dcs[] = {
         {2, 7, 7, 5, 4, 4, 2, 1, -1, MCDL_PAD_SAME},  /* gan generator shape, small */
-        {1, 5, 6, 3, 2, 3, 2, 1, 1, MCDL_PAD_VALID}, /* output_padding */
+        {1, 5, 6, 3, 2, 3, 2, 1, 1, MCDL_PAD_VALID},  /* output_padding */
         {2, 4, 3, 2, 3, 2, 3, 1, -1, MCDL_PAD_VALID}, /* stride > kernel */
-        {1, 5, 5, 3, 3, 3, 2, 1, 1, MCDL_PAD_SAME},  /* same + output_padding */
-        {1, 4, 5, 2, 3, 3, 1, 2, -1, MCDL_PAD_SAME}, /* dilation */
+        {1, 5, 5, 3, 3, 3, 2, 1, 1, MCDL_PAD_SAME},   /* same + output_padding */
+        {1, 4, 5, 2, 3, 3, 1, 2, -1, MCDL_PAD_SAME},  /* dilation */
         {2, 6, 6, 8, 6, 3, 1, 1, -1, MCDL_PAD_VALID},
     };
     for (size_t i = 0; i < sizeof dcs / sizeof dcs[0]; i++) {

@@ -22,7 +22,8 @@ static void check_dw(const dw_case *dc, int nt) {
     float *dw = ct_rand(nw), *dwr = ct_zeros(nw), *db = ct_rand(g.F), *dbr = ct_zeros(g.F);
     float *ws = ct_zeros((int64_t)mcdl_dwconv2d_bwd_weights_workspace_size(&g));
     char what[160];
-    snprintf(what, sizeof what, "N%lld %lldx%lldx%lld M%lld k%lldx%lld s%lldx%lld d%lldx%lld pad%d nt%d",
+    snprintf(what, sizeof what,
+             "N%lld %lldx%lldx%lld M%lld k%lldx%lld s%lldx%lld d%lldx%lld pad%d nt%d",
              (long long)g.N, (long long)g.H, (long long)g.W, (long long)g.C, (long long)dc->M,
              (long long)g.KH, (long long)g.KW, (long long)g.SH, (long long)g.SW, (long long)g.DH,
              (long long)g.DW, (int)dc->pad, nt);
@@ -106,7 +107,8 @@ static void check_pool(const pool_case *pc, int nt) {
         l[sgn] = ct_dot(y, dy, ny);
     }
     double got = l[0] - l[1], want = ct_dot(dx, v, nx);
-    CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "avgpool fd %s: %g vs %g", what, got, want);
+    CHECK(fabs(got - want) <= 1e-4 * (fabs(want) + (double)ny), "avgpool fd %s: %g vs %g", what,
+          got, want);
     free(v), free(p), free(x), free(dy), free(y), free(yr), free(dx), free(dxr);
 }
 
@@ -115,11 +117,11 @@ int main(void) {
     static const dw_case dws[] = {
         {2, 14, 14, 64, 1, 3, 3, 1, 1, 1, 1, MCDL_PAD_SAME},
         {2, 7, 9, 17, 1, 3, 3, 2, 2, 1, 1, MCDL_PAD_SAME},
-        {1, 9, 8, 3, 2, 3, 2, 1, 2, 1, 1, MCDL_PAD_VALID}, /* depth_multiplier 2 */
-        {2, 9, 8, 5, 1, 2, 2, 3, 3, 1, 1, MCDL_PAD_VALID}, /* stride > kernel */
+        {1, 9, 8, 3, 2, 3, 2, 1, 2, 1, 1, MCDL_PAD_VALID},  /* depth_multiplier 2 */
+        {2, 9, 8, 5, 1, 2, 2, 3, 3, 1, 1, MCDL_PAD_VALID},  /* stride > kernel */
         {1, 11, 10, 9, 1, 3, 3, 1, 1, 2, 2, MCDL_PAD_SAME}, /* dilation */
         {1, 1, 13, 20, 3, 1, 3, 1, 1, 1, 1, MCDL_PAD_SAME},
-        {2, 3, 3, 1, 1, 5, 5, 1, 1, 1, 1, MCDL_PAD_SAME},  /* kernel > input */
+        {2, 3, 3, 1, 1, 5, 5, 1, 1, 1, 1, MCDL_PAD_SAME}, /* kernel > input */
     };
     for (size_t i = 0; i < sizeof dws / sizeof dws[0]; i++) {
         check_dw(&dws[i], 1);
