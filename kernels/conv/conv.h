@@ -26,6 +26,11 @@
 #include "kernels/gemm/gemm.h"
 #include "simd/cpu.h"
 
+/* Conv2D with K = KH*KW*C at or below this runs the direct per-ISA kernels (no GEMM). */
+#define MCDL_CONV_DIRECT_MAX_K 32
+/* Depthwise kernels with more taps than this take the scalar reference for backward data. */
+#define MCDL_DW_MAX_TAPS 256
+
 typedef enum { MCDL_PAD_VALID = 0, MCDL_PAD_SAME, MCDL_PAD_CAUSAL } mcdl_padding;
 
 typedef struct {
@@ -135,6 +140,13 @@ typedef struct {
     void (*conv2d_direct_rows)(const mcdl_conv2d_geom *g, const float *x, const float *w,
                                const float *bias, mcdl_act act, float act_alpha, int64_t n,
                                int64_t oh0, int64_t oh1, float *y);
+    /* Tiny-K Conv2D backward: adds into image n of dx; accumulates into dw (K x F) and
+     * dbias (F, NULL: skipped) from output rows [oh0, oh1) of image n. */
+    void (*conv2d_direct_bwd_data_rows)(const mcdl_conv2d_geom *g, const float *dz, const float *w,
+                                        int64_t n, int64_t oh0, int64_t oh1, float *dx);
+    void (*conv2d_direct_bwd_weights_rows)(const mcdl_conv2d_geom *g, const float *x,
+                                           const float *dz, int64_t n, int64_t oh0, int64_t oh1,
+                                           float *dw, float *dbias);
     void (*dw_fwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *w, const float *bias,
                        mcdl_act act, float act_alpha, int64_t n, int64_t oh, float *y);
     void (*dw_bwd_data_row)(const mcdl_conv2d_geom *g, const float *dz, const float *w, int64_t n,

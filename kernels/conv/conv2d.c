@@ -15,8 +15,6 @@
 
 /* Column tile budget in floats (192 KiB: stays in L2 next to the GEMM's packed panels). */
 #define CONV_COL_BUDGET (48 * 1024)
-/* K at or below which the direct kernel beats im2col + GEMM. */
-#define CONV_DIRECT_MAX_K 32
 
 static int is_pointwise(const mcdl_conv2d_geom *g) {
     return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PT == 0 && g->PL == 0 &&
@@ -44,13 +42,13 @@ static void share(int64_t count, int tid, int nt, int64_t *lo, int64_t *hi) {
 }
 
 size_t mcdl_conv2d_fwd_workspace_size(const mcdl_conv2d_geom *g) {
-    if (is_pointwise(g) || patch_len(g) <= CONV_DIRECT_MAX_K) return 0;
+    if (is_pointwise(g) || patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return 0;
     const int nt = mcdl_conv_threads(g);
     return (size_t)nt * (size_t)(tile_rows(g, nt, 1) * g->OW * patch_len(g));
 }
 
 size_t mcdl_conv2d_bwd_data_workspace_size(const mcdl_conv2d_geom *g) {
-    if (is_pointwise(g)) return 0;
+    if (is_pointwise(g) || patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return 0;
     const int nt = mcdl_conv_threads(g);
     return (size_t)nt * (size_t)(tile_rows(g, nt, 0) * g->OW * patch_len(g));
 }
@@ -59,6 +57,7 @@ size_t mcdl_conv2d_bwd_weights_workspace_size(const mcdl_conv2d_geom *g) {
     const int nt = mcdl_conv_threads(g);
     const size_t part = (size_t)(patch_len(g) * g->F + g->F);
     if (is_pointwise(g)) return (size_t)nt * (size_t)g->F;
+    if (patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return (size_t)nt * part;
     return (size_t)nt * ((size_t)(tile_rows(g, nt, 1) * g->OW * patch_len(g)) + part);
 }
 
@@ -72,7 +71,7 @@ void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float 
     }
     const int nt = mcdl_conv_threads(g);
     const int64_t R = tile_rows(g, nt, 1), ntile = (g->OH + R - 1) / R, T = g->N * ntile;
-    if (K <= CONV_DIRECT_MAX_K) {
+    if (K <= MCDL_CONV_DIRECT_MAX_K) {
         const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
 #pragma omp parallel for num_threads(nt) schedule(static)
         for (int64_t t = 0; t < T; t++) {
@@ -108,6 +107,15 @@ void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const 
     }
     const int nt = mcdl_conv_threads(g);
     const int64_t R = tile_rows(g, nt, 0), img = g->H * g->W * g->C;
+    if (K <= MCDL_CONV_DIRECT_MAX_K) {
+        const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t n = 0; n < g->N; n++) {
+            memset(dx + n * img, 0, (size_t)img * sizeof(float));
+            ops->conv2d_direct_bwd_data_rows(g, dz, w, n, 0, g->OH, dx);
+        }
+        return;
+    }
     /* Tiles of one image overlap in dx, so images are the parallel unit. */
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t n = 0; n < g->N; n++) {
@@ -160,7 +168,9 @@ void mcdl_f32_conv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, cons
         return;
     }
     const int64_t R = tile_rows(g, nt, 1), ntile = (g->OH + R - 1) / R, T = g->N * ntile;
-    const size_t colsz = (size_t)(R * g->OW * K), partsz = (size_t)(K * F + F);
+    const int direct = K <= MCDL_CONV_DIRECT_MAX_K;
+    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
+    const size_t colsz = direct ? 0 : (size_t)(R * g->OW * K), partsz = (size_t)(K * F + F);
     float *parts = ws + (size_t)nt * colsz;
 #pragma omp parallel num_threads(nt)
     {
@@ -173,6 +183,11 @@ void mcdl_f32_conv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, cons
             const int64_t n = t / ntile, oh0 = (t % ntile) * R;
             const int64_t oh1 = oh0 + R < g->OH ? oh0 + R : g->OH, M = (oh1 - oh0) * g->OW;
             const float *dzt = dz + ((n * g->OH + oh0) * g->OW) * F;
+            if (direct) {
+                ops->conv2d_direct_bwd_weights_rows(g, x, dz, n, oh0, oh1, part,
+                                                    dbias ? part + K * F : NULL);
+                continue;
+            }
             mcdl_f32_im2col_rows(g, x, n, oh0, oh1, col);
             mcdl_f32_gemm('T', 'N', K, F, M, 1.0f, col, K, dzt, F, 1.0f, part, F, NULL);
             if (dbias) add_rows(dzt, 0, M, F, part + K * F);

@@ -41,6 +41,10 @@ void mcdl_f32_dwconv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const floa
 
 void mcdl_f32_dwconv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w,
                                 float *dx) {
+    if (g->KH * g->KW > MCDL_DW_MAX_TAPS) {
+        mcdl_f32_dwconv2d_bwd_data_ref(g, dz, w, dx);
+        return;
+    }
     const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
     const int64_t rows = g->N * g->H;
 #pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
@@ -94,34 +98,50 @@ void mcdl_f32_avgpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y)
     for (int64_t r = 0; r < rows; r++) ops->avgpool_fwd_row(g, x, r / g->OH, r % g->OH, y);
 }
 
-/* Windows that do not overlap vertically (stride >= window) make rows independent, so the
- * finer (image, row) split is safe; otherwise images are the unit. */
-void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx) {
-    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
-    const int64_t img = g->H * g->W * g->C;
-    memset(dx, 0, (size_t)(g->N * img) * sizeof(float));
+/* Pooling backward scatters into dx. When windows do not overlap vertically (stride >=
+ * window) each output row owns the band of input rows [oh*SH - PT, (oh+1)*SH - PT): it
+ * zeroes its band right before adding into it (in cache, no separate pass over dx), and
+ * (image, row) pairs run in parallel. Otherwise images are the unit. */
+typedef void (*pool_bwd_row_fn)(const mcdl_conv2d_geom *g, const float *x, const float *dy,
+                                int64_t n, int64_t oh, float *dx);
+
+static void pool_bwd_driver(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx,
+                            pool_bwd_row_fn row) {
+    const int64_t rowsz = g->W * g->C, img = g->H * rowsz;
+    const int nt = mcdl_conv_threads(g);
     if (g->SH >= g->KH) {
         const int64_t rows = g->N * g->OH;
-#pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
-        for (int64_t r = 0; r < rows; r++) ops->maxpool_bwd_row(g, x, dy, r / g->OH, r % g->OH, dx);
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t r = 0; r < rows; r++) {
+            const int64_t n = r / g->OH, oh = r % g->OH;
+            int64_t h0 = oh * g->SH - g->PT, h1 = h0 + g->SH;
+            if (oh == 0) h0 = 0;
+            if (oh == g->OH - 1) h1 = g->H;
+            if (h0 < 0) h0 = 0;
+            if (h1 > g->H) h1 = g->H;
+            if (h1 > h0)
+                memset(dx + n * img + h0 * rowsz, 0, (size_t)((h1 - h0) * rowsz) * sizeof(float));
+            row(g, x, dy, n, oh, dx);
+        }
         return;
     }
-#pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
-    for (int64_t n = 0; n < g->N; n++)
-        for (int64_t oh = 0; oh < g->OH; oh++) ops->maxpool_bwd_row(g, x, dy, n, oh, dx);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t n = 0; n < g->N; n++) {
+        memset(dx + n * img, 0, (size_t)img * sizeof(float));
+        for (int64_t oh = 0; oh < g->OH; oh++) row(g, x, dy, n, oh, dx);
+    }
+}
+
+static void avg_bwd_row(const mcdl_conv2d_geom *g, const float *x, const float *dy, int64_t n,
+                        int64_t oh, float *dx) {
+    (void)x;
+    mcdl_conv_ops_active()->avgpool_bwd_row(g, dy, n, oh, dx);
+}
+
+void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx) {
+    pool_bwd_driver(g, x, dy, dx, mcdl_conv_ops_active()->maxpool_bwd_row);
 }
 
 void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *dx) {
-    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
-    const int64_t img = g->H * g->W * g->C;
-    memset(dx, 0, (size_t)(g->N * img) * sizeof(float));
-    if (g->SH >= g->KH) {
-        const int64_t rows = g->N * g->OH;
-#pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
-        for (int64_t r = 0; r < rows; r++) ops->avgpool_bwd_row(g, dy, r / g->OH, r % g->OH, dx);
-        return;
-    }
-#pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
-    for (int64_t n = 0; n < g->N; n++)
-        for (int64_t oh = 0; oh < g->OH; oh++) ops->avgpool_bwd_row(g, dy, n, oh, dx);
+    pool_bwd_driver(g, NULL, dy, dx, avg_bwd_row);
 }
