@@ -78,11 +78,15 @@ double flops_of(const Case &c, const mcdl_conv2d_geom &g) {
     const double pos = (double)g.N * g.OH * g.OW;
     switch (c.op) {
     case CONV:
-    case DECONV: return 2.0 * pos * g.KH * g.KW * g.C * g.F;
-    case DWCONV: return 2.0 * pos * g.KH * g.KW * g.F;
+    case DECONV:
+        return 2.0 * pos * g.KH * g.KW * g.C * g.F;
+    case DWCONV:
+        return 2.0 * pos * g.KH * g.KW * g.F;
     case MAXPOOL:
-    case AVGPOOL: return pos * g.KH * g.KW * g.C;
-    case BNORM: return (double)g.N * g.H * g.W * g.C;
+    case AVGPOOL:
+        return pos * g.KH * g.KW * g.C;
+    case BNORM:
+        return (double)g.N * g.H * g.W * g.C;
     }
     return 0;
 }
@@ -90,7 +94,8 @@ double flops_of(const Case &c, const mcdl_conv2d_geom &g) {
 void run_loop(benchmark::State &st, double flops, const std::function<void()> &f) {
     f(); // warm-up (first-touch, oneDNN primitive caches)
     for (auto _ : st) f();
-    st.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    st.counters["GFLOPS"] =
+        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
@@ -103,7 +108,8 @@ void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
         wsn = std::max({mcdl_conv2d_fwd_workspace_size(&g), mcdl_conv2d_bwd_data_workspace_size(&g),
                         mcdl_conv2d_bwd_weights_workspace_size(&g)});
     if (c.op == DECONV)
-        wsn = std::max({mcdl_deconv2d_fwd_workspace_size(&g), mcdl_deconv2d_bwd_data_workspace_size(&g),
+        wsn = std::max({mcdl_deconv2d_fwd_workspace_size(&g),
+                        mcdl_deconv2d_bwd_data_workspace_size(&g),
                         mcdl_deconv2d_bwd_weights_workspace_size(&g)});
     if (c.op == DWCONV) wsn = mcdl_dwconv2d_bwd_weights_workspace_size(&g);
     mcdl_bnorm_desc bd{g.N * g.H * g.W, g.C, 1e-3f, 0.99f, 0};
@@ -112,33 +118,63 @@ void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
     std::function<void()> f;
     switch (c.op) {
     case CONV:
-        if (dir == FWD) f = [&] { mcdl_f32_conv2d_fwd(&g, img.p(), w.p(), b.p(), MCDL_ACT_NONE, 0, out.p(), ws.p()); };
-        if (dir == BWD_DATA) f = [&] { mcdl_f32_conv2d_bwd_data(&g, dout.p(), w.p(), dimg.p(), ws.p()); };
-        if (dir == BWD_WEIGHTS) f = [&] { mcdl_f32_conv2d_bwd_weights(&g, img.p(), dout.p(), dw.p(), db.p(), ws.p()); };
+        if (dir == FWD)
+            f = [&] {
+                mcdl_f32_conv2d_fwd(&g, img.p(), w.p(), b.p(), MCDL_ACT_NONE, 0, out.p(), ws.p());
+            };
+        if (dir == BWD_DATA)
+            f = [&] { mcdl_f32_conv2d_bwd_data(&g, dout.p(), w.p(), dimg.p(), ws.p()); };
+        if (dir == BWD_WEIGHTS)
+            f = [&] { mcdl_f32_conv2d_bwd_weights(&g, img.p(), dout.p(), dw.p(), db.p(), ws.p()); };
         break;
     case DECONV: // x = out side, y = image side
-        if (dir == FWD) f = [&] { mcdl_f32_deconv2d_fwd(&g, out.p(), w.p(), b.p(), MCDL_ACT_NONE, 0, img.p(), ws.p()); };
-        if (dir == BWD_DATA) f = [&] { mcdl_f32_deconv2d_bwd_data(&g, dimg.p(), w.p(), dout.p(), ws.p()); };
-        if (dir == BWD_WEIGHTS) f = [&] { mcdl_f32_deconv2d_bwd_weights(&g, out.p(), dimg.p(), dw.p(), db.p(), ws.p()); };
+        if (dir == FWD)
+            f = [&] {
+                mcdl_f32_deconv2d_fwd(&g, out.p(), w.p(), b.p(), MCDL_ACT_NONE, 0, img.p(), ws.p());
+            };
+        if (dir == BWD_DATA)
+            f = [&] { mcdl_f32_deconv2d_bwd_data(&g, dimg.p(), w.p(), dout.p(), ws.p()); };
+        if (dir == BWD_WEIGHTS)
+            f = [&] {
+                mcdl_f32_deconv2d_bwd_weights(&g, out.p(), dimg.p(), dw.p(), db.p(), ws.p());
+            };
         break;
     case DWCONV:
-        if (dir == FWD) f = [&] { mcdl_f32_dwconv2d_fwd(&g, img.p(), w.p(), b.p(), MCDL_ACT_NONE, 0, out.p()); };
+        if (dir == FWD)
+            f = [&] {
+                mcdl_f32_dwconv2d_fwd(&g, img.p(), w.p(), b.p(), MCDL_ACT_NONE, 0, out.p());
+            };
         if (dir == BWD_DATA) f = [&] { mcdl_f32_dwconv2d_bwd_data(&g, dout.p(), w.p(), dimg.p()); };
-        if (dir == BWD_WEIGHTS) f = [&] { mcdl_f32_dwconv2d_bwd_weights(&g, img.p(), dout.p(), dw.p(), db.p(), ws.p()); };
+        if (dir == BWD_WEIGHTS)
+            f = [&] {
+                mcdl_f32_dwconv2d_bwd_weights(&g, img.p(), dout.p(), dw.p(), db.p(), ws.p());
+            };
         break;
     case MAXPOOL:
-        if (dir == FWD) f = [&] { mcdl_f32_maxpool2d_fwd(&g, img.p(), out.p()); };
-        else f = [&] { mcdl_f32_maxpool2d_bwd(&g, img.p(), dout.p(), dimg.p()); };
+        if (dir == FWD)
+            f = [&] { mcdl_f32_maxpool2d_fwd(&g, img.p(), out.p()); };
+        else
+            f = [&] { mcdl_f32_maxpool2d_bwd(&g, img.p(), dout.p(), dimg.p()); };
         break;
     case AVGPOOL:
-        if (dir == FWD) f = [&] { mcdl_f32_avgpool2d_fwd(&g, img.p(), out.p()); };
-        else f = [&] { mcdl_f32_avgpool2d_bwd(&g, dout.p(), dimg.p()); };
+        if (dir == FWD)
+            f = [&] { mcdl_f32_avgpool2d_fwd(&g, img.p(), out.p()); };
+        else
+            f = [&] { mcdl_f32_avgpool2d_bwd(&g, dout.p(), dimg.p()); };
         break;
     case BNORM:
-        if (dir == FWD) f = [&] { mcdl_f32_bnorm_fwd_train(&bd, img.p(), w.p(), b.p(), out.p(), mean.p(), istd.p(), mm.p(), mv.p(), ws.p()); };
+        if (dir == FWD)
+            f = [&] {
+                mcdl_f32_bnorm_fwd_train(&bd, img.p(), w.p(), b.p(), out.p(), mean.p(), istd.p(),
+                                         mm.p(), mv.p(), ws.p());
+            };
         else {
-            mcdl_f32_bnorm_fwd_train(&bd, img.p(), w.p(), b.p(), out.p(), mean.p(), istd.p(), mm.p(), mv.p(), ws.p());
-            f = [&] { mcdl_f32_bnorm_bwd_train(&bd, img.p(), dout.p(), w.p(), mean.p(), istd.p(), dimg.p(), dw.p(), db.p(), ws.p()); };
+            mcdl_f32_bnorm_fwd_train(&bd, img.p(), w.p(), b.p(), out.p(), mean.p(), istd.p(),
+                                     mm.p(), mv.p(), ws.p());
+            f = [&] {
+                mcdl_f32_bnorm_bwd_train(&bd, img.p(), dout.p(), w.p(), mean.p(), istd.p(),
+                                         dimg.p(), dw.p(), db.p(), ws.p());
+            };
         }
         break;
     }
@@ -175,52 +211,70 @@ void bench_onednn(benchmark::State &st, const Case &c, Dir dir) {
         if (c.op == DWCONV) wany = memory::desc({g.C, g.F / g.C, 1, g.KH, g.KW}, dt::f32, tag::any);
         if (c.op == DECONV) wany = memory::desc({g.C, g.F, g.KH, g.KW}, dt::f32, tag::any);
         if (c.op != DECONV) {
-            auto fd = convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
-                                                img, wany, bias, out, strides, dil, pl, pr);
+            auto fd = convolution_forward::desc(prop_kind::forward_training,
+                                                algorithm::convolution_direct, img, wany, bias, out,
+                                                strides, dil, pl, pr);
             auto fpd = convolution_forward::primitive_desc(fd, eng);
             if (dir == FWD) {
                 prim = convolution_forward(fpd);
-                args = {{DNNL_ARG_SRC, mem(img)}, {DNNL_ARG_WEIGHTS, mem(fpd.weights_desc())},
-                        {DNNL_ARG_BIAS, mem(bias)}, {DNNL_ARG_DST, mem(out)}};
+                args = {{DNNL_ARG_SRC, mem(img)},
+                        {DNNL_ARG_WEIGHTS, mem(fpd.weights_desc())},
+                        {DNNL_ARG_BIAS, mem(bias)},
+                        {DNNL_ARG_DST, mem(out)}};
             } else if (dir == BWD_DATA) {
-                auto bd = convolution_backward_data::desc(algorithm::convolution_direct, img, wany, out, strides, dil, pl, pr);
+                auto bd = convolution_backward_data::desc(algorithm::convolution_direct, img, wany,
+                                                          out, strides, dil, pl, pr);
                 auto bpd = convolution_backward_data::primitive_desc(bd, eng, fpd);
                 prim = convolution_backward_data(bpd);
-                args = {{DNNL_ARG_DIFF_SRC, mem(img)}, {DNNL_ARG_WEIGHTS, mem(bpd.weights_desc())},
+                args = {{DNNL_ARG_DIFF_SRC, mem(img)},
+                        {DNNL_ARG_WEIGHTS, mem(bpd.weights_desc())},
                         {DNNL_ARG_DIFF_DST, mem(out)}};
             } else {
-                auto bd = convolution_backward_weights::desc(algorithm::convolution_direct, img, wany, bias, out, strides, dil, pl, pr);
+                auto bd = convolution_backward_weights::desc(algorithm::convolution_direct, img,
+                                                             wany, bias, out, strides, dil, pl, pr);
                 auto bpd = convolution_backward_weights::primitive_desc(bd, eng, fpd);
                 prim = convolution_backward_weights(bpd);
-                args = {{DNNL_ARG_SRC, mem(img)}, {DNNL_ARG_DIFF_WEIGHTS, mem(bpd.diff_weights_desc())},
-                        {DNNL_ARG_DIFF_BIAS, mem(bias)}, {DNNL_ARG_DIFF_DST, mem(out)}};
+                args = {{DNNL_ARG_SRC, mem(img)},
+                        {DNNL_ARG_DIFF_WEIGHTS, mem(bpd.diff_weights_desc())},
+                        {DNNL_ARG_DIFF_BIAS, mem(bias)},
+                        {DNNL_ARG_DIFF_DST, mem(out)}};
             }
         } else { // src = out side, dst = image side
-            auto fd = deconvolution_forward::desc(prop_kind::forward_training, algorithm::deconvolution_direct,
-                                                  out, wany, bias, img, strides, dil, pl, pr);
+            auto fd = deconvolution_forward::desc(prop_kind::forward_training,
+                                                  algorithm::deconvolution_direct, out, wany, bias,
+                                                  img, strides, dil, pl, pr);
             auto fpd = deconvolution_forward::primitive_desc(fd, eng);
             if (dir == FWD) {
                 prim = deconvolution_forward(fpd);
-                args = {{DNNL_ARG_SRC, mem(out)}, {DNNL_ARG_WEIGHTS, mem(fpd.weights_desc())},
-                        {DNNL_ARG_BIAS, mem(bias)}, {DNNL_ARG_DST, mem(img)}};
+                args = {{DNNL_ARG_SRC, mem(out)},
+                        {DNNL_ARG_WEIGHTS, mem(fpd.weights_desc())},
+                        {DNNL_ARG_BIAS, mem(bias)},
+                        {DNNL_ARG_DST, mem(img)}};
             } else if (dir == BWD_DATA) {
-                auto bd = deconvolution_backward_data::desc(algorithm::deconvolution_direct, out, wany, img, strides, dil, pl, pr);
+                auto bd = deconvolution_backward_data::desc(algorithm::deconvolution_direct, out,
+                                                            wany, img, strides, dil, pl, pr);
                 auto bpd = deconvolution_backward_data::primitive_desc(bd, eng, fpd);
                 prim = deconvolution_backward_data(bpd);
-                args = {{DNNL_ARG_DIFF_SRC, mem(out)}, {DNNL_ARG_WEIGHTS, mem(bpd.weights_desc())},
+                args = {{DNNL_ARG_DIFF_SRC, mem(out)},
+                        {DNNL_ARG_WEIGHTS, mem(bpd.weights_desc())},
                         {DNNL_ARG_DIFF_DST, mem(img)}};
             } else {
-                auto bd = deconvolution_backward_weights::desc(algorithm::deconvolution_direct, out, wany, bias, img, strides, dil, pl, pr);
+                auto bd = deconvolution_backward_weights::desc(
+                    algorithm::deconvolution_direct, out, wany, bias, img, strides, dil, pl, pr);
                 auto bpd = deconvolution_backward_weights::primitive_desc(bd, eng, fpd);
                 prim = deconvolution_backward_weights(bpd);
-                args = {{DNNL_ARG_SRC, mem(out)}, {DNNL_ARG_DIFF_WEIGHTS, mem(bpd.diff_weights_desc())},
-                        {DNNL_ARG_DIFF_BIAS, mem(bias)}, {DNNL_ARG_DIFF_DST, mem(img)}};
+                args = {{DNNL_ARG_SRC, mem(out)},
+                        {DNNL_ARG_DIFF_WEIGHTS, mem(bpd.diff_weights_desc())},
+                        {DNNL_ARG_DIFF_BIAS, mem(bias)},
+                        {DNNL_ARG_DIFF_DST, mem(img)}};
             }
         }
     } else if (c.op == MAXPOOL || c.op == AVGPOOL) {
-        const auto alg = c.op == MAXPOOL ? algorithm::pooling_max : algorithm::pooling_avg_exclude_padding;
+        const auto alg =
+            c.op == MAXPOOL ? algorithm::pooling_max : algorithm::pooling_avg_exclude_padding;
         const memory::dims k = {g.KH, g.KW};
-        auto fd = pooling_v2_forward::desc(prop_kind::forward_training, alg, img, out, strides, k, dil, pl, pr);
+        auto fd = pooling_v2_forward::desc(prop_kind::forward_training, alg, img, out, strides, k,
+                                           dil, pl, pr);
         auto fpd = pooling_v2_forward::primitive_desc(fd, eng);
         memory wsm = mem(fpd.workspace_desc());
         if (dir == FWD) {
@@ -230,7 +284,9 @@ void bench_onednn(benchmark::State &st, const Case &c, Dir dir) {
             auto bd = pooling_v2_backward::desc(alg, img, out, strides, k, dil, pl, pr);
             auto bpd = pooling_v2_backward::primitive_desc(bd, eng, fpd);
             prim = pooling_v2_backward(bpd);
-            args = {{DNNL_ARG_DIFF_SRC, mem(img)}, {DNNL_ARG_DIFF_DST, mem(out)}, {DNNL_ARG_WORKSPACE, wsm}};
+            args = {{DNNL_ARG_DIFF_SRC, mem(img)},
+                    {DNNL_ARG_DIFF_DST, mem(out)},
+                    {DNNL_ARG_WORKSPACE, wsm}};
         }
     } else {
         const auto flags = normalization_flags::use_scale | normalization_flags::use_shift;
@@ -240,15 +296,18 @@ void bench_onednn(benchmark::State &st, const Case &c, Dir dir) {
         memory src = mem(img), sc = mem(cm), sh = mem(cm), mean = mem(cm), var = mem(cm);
         if (dir == FWD) {
             prim = batch_normalization_forward(fpd);
-            args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, mem(img)}, {DNNL_ARG_SCALE, sc},
-                    {DNNL_ARG_SHIFT, sh}, {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var}};
+            args = {{DNNL_ARG_SRC, src},  {DNNL_ARG_DST, mem(img)}, {DNNL_ARG_SCALE, sc},
+                    {DNNL_ARG_SHIFT, sh}, {DNNL_ARG_MEAN, mean},    {DNNL_ARG_VARIANCE, var}};
         } else {
-            auto bd = batch_normalization_backward::desc(prop_kind::backward, img, img, 1e-3f, flags);
+            auto bd =
+                batch_normalization_backward::desc(prop_kind::backward, img, img, 1e-3f, flags);
             auto bpd = batch_normalization_backward::primitive_desc(bd, eng, fpd);
             prim = batch_normalization_backward(bpd);
-            args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, mem(img)}, {DNNL_ARG_SCALE, sc},
-                    {DNNL_ARG_SHIFT, sh}, {DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var},
-                    {DNNL_ARG_DIFF_SRC, mem(img)}, {DNNL_ARG_DIFF_SCALE, mem(cm)}, {DNNL_ARG_DIFF_SHIFT, mem(cm)}};
+            args = {{DNNL_ARG_SRC, src},           {DNNL_ARG_DIFF_DST, mem(img)},
+                    {DNNL_ARG_SCALE, sc},          {DNNL_ARG_SHIFT, sh},
+                    {DNNL_ARG_MEAN, mean},         {DNNL_ARG_VARIANCE, var},
+                    {DNNL_ARG_DIFF_SRC, mem(img)}, {DNNL_ARG_DIFF_SCALE, mem(cm)},
+                    {DNNL_ARG_DIFF_SHIFT, mem(cm)}};
         }
     }
     f = [&] {
@@ -281,11 +340,14 @@ void register_all() {
             std::string tail = std::string(c.name) + "_" + dir_name(c, dir);
             benchmark::RegisterBenchmark((std::string(c.op_name) + ":mcdl:" + tail).c_str(),
                                          [c, dir](benchmark::State &st) { bench_mcdl(st, c, dir); })
-                ->Unit(benchmark::kMicrosecond)->UseRealTime();
+                ->Unit(benchmark::kMicrosecond)
+                ->UseRealTime();
 #ifdef MCDL_HAVE_ONEDNN
-            benchmark::RegisterBenchmark((std::string(c.op_name) + ":onednn:" + tail).c_str(),
-                                         [c, dir](benchmark::State &st) { bench_onednn(st, c, dir); })
-                ->Unit(benchmark::kMicrosecond)->UseRealTime();
+            benchmark::RegisterBenchmark(
+                (std::string(c.op_name) + ":onednn:" + tail).c_str(),
+                [c, dir](benchmark::State &st) { bench_onednn(st, c, dir); })
+                ->Unit(benchmark::kMicrosecond)
+                ->UseRealTime();
 #endif
         }
     }
