@@ -82,7 +82,7 @@ typedef struct {
 } rnn_fwd_layout;
 
 typedef struct {
-    size_t utp, dz, drec, dh, dc, ddir, dyc;
+    size_t utp, wtp, dz, drec, dh, dc, ddir, dyc;
 } rnn_bwd_layout;
 
 static int64_t rnn_upad(const mcdl_rnn_desc *d) {
@@ -110,6 +110,7 @@ static size_t rnn_bwd_plan(const mcdl_rnn_desc *d, rnn_bwd_layout *l) {
     const int64_t G = mcdl_rnn_gates(d->cell), u = d->units, B = d->batch, T = d->steps;
     const bool gru_ra = d->cell == MCDL_RNN_GRU && d->reset_after;
     l->utp = rnn_take(&z, rnn_upad(d), G, u);
+    l->wtp = rnn_take(&z, (d->in + RNN_MAX_W - 1) / RNN_MAX_W * RNN_MAX_W, G, u);
     l->dz = rnn_take(&z, B * T, G, u);
     l->drec = rnn_take(&z, gru_ra ? B * T : 0, u, 1);
     l->dh = rnn_take(&z, B, u, 1);
@@ -148,15 +149,15 @@ static const mcdl_rnn_isa_ops *rnn_ops(mcdl_isa isa) {
 /* dst[blk][k][g][l] = src[k][g*u + blk*W + l], zero past u. */
 static void rnn_pack_gate_cols(const float *src, int64_t K, int64_t G, int64_t u, int64_t W,
                                int64_t nblk, float *dst) {
-    for (int64_t blk = 0; blk < nblk; blk++)
+    for (int64_t blk = 0; blk < nblk; blk++) {
+        const int64_t j0 = blk * W, nj = u - j0 < W ? u - j0 : W;
         for (int64_t k = 0; k < K; k++)
             for (int64_t g = 0; g < G; g++) {
                 float *o = dst + ((blk * K + k) * G + g) * W;
-                for (int64_t l = 0; l < W; l++) {
-                    int64_t j = blk * W + l;
-                    o[l] = j < u ? src[k * G * u + g * u + j] : 0.0f;
-                }
+                memcpy(o, src + k * G * u + g * u + j0, (size_t)nj * sizeof(float));
+                if (nj < W) memset(o + nj, 0, (size_t)(W - nj) * sizeof(float));
             }
+    }
 }
 
 /* dst[blk][j][l] = U[blk*W + l][j] for j < G*u, zero rows past u. */
@@ -170,6 +171,37 @@ static void rnn_pack_rows_t(const float *U, int64_t u, int64_t Gu, int64_t W, in
                 o[l] = k < u ? U[k * Gu + j] : 0.0f;
             }
         }
+}
+
+/* Pre-packed weights: [wp][up] laid out as in the forward workspace. */
+static void rnn_packed_layout(const mcdl_rnn_desc *d, size_t *wp, size_t *up, size_t *bytes) {
+    rnn_sizer z = {0, false};
+    const int64_t G = mcdl_rnn_gates(d->cell);
+    *wp = rnn_take(&z, rnn_upad(d), d->in <= RNN_FUSED_IN_MAX ? d->in : 0, G);
+    *up = rnn_take(&z, rnn_upad(d), d->units, G);
+    *bytes = z.bad ? 0 : z.total * sizeof(float);
+}
+
+size_t mcdl_rnn_packed_size(const mcdl_rnn_desc *d) {
+    size_t wp, up, bytes;
+    rnn_packed_layout(d, &wp, &up, &bytes);
+    return bytes;
+}
+
+void mcdl_rnn_pack_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const float *kernel,
+                       const float *rkernel, void *packed) {
+    const mcdl_rnn_isa_ops *ops = rnn_ops(isa);
+    size_t wp, up, bytes;
+    rnn_packed_layout(d, &wp, &up, &bytes);
+    const int64_t G = mcdl_rnn_gates(d->cell), W = ops->width, nblk = (d->units + W - 1) / W;
+    float *p = packed;
+    if (d->in <= RNN_FUSED_IN_MAX) rnn_pack_gate_cols(kernel, d->in, G, d->units, W, nblk, p + wp);
+    rnn_pack_gate_cols(rkernel, d->units, G, d->units, W, nblk, p + up);
+}
+
+void mcdl_rnn_pack(const mcdl_rnn_desc *d, const float *kernel, const float *rkernel,
+                   void *packed) {
+    mcdl_rnn_pack_isa(mcdl_cpu_active_isa(), d, kernel, rkernel, packed);
 }
 
 static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcdl_rnn_desc *d,
@@ -206,12 +238,17 @@ static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcd
     c->y = a->y;
 }
 
-/* Static split of the (row tile, unit block) items over the team; at most one thread
- * per item so tiny problems do not pay for idle threads at every barrier. */
+/* Static split of the (row tile, unit block) items over the team. A barrier per step
+ * costs about a microsecond, so a step's products must give each thread at least
+ * RNN_MACS_PER_THREAD multiply-adds; wide gates spread over threads even at batch 1. */
+#define RNN_MACS_PER_THREAD 32768
 static int rnn_threads(const mcdl_rnn_ctx *c) {
     int64_t items = (c->B + c->mr - 1) / c->mr * c->nblk;
-    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-    return items < nt ? (int)items : nt;
+    int64_t macs = c->B * c->Gu * (c->u + (c->xp ? 0 : c->in));
+    int64_t nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (nt > macs / RNN_MACS_PER_THREAD) nt = macs / RNN_MACS_PER_THREAD;
+    if (nt > items) nt = items;
+    return nt < 1 ? 1 : (int)nt;
 }
 
 #define RNN_FOR_ITEMS(c, body)                                                                     \
@@ -236,9 +273,15 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     rnn_ctx_init(&c, ops, d, a, ws, &l);
     const int64_t B = c.B, T = c.T, u = c.u, t0 = mcdl_rnn_time(&c, 0);
 
-    if (c.in <= RNN_FUSED_IN_MAX) {
-        rnn_pack_gate_cols(a->kernel, c.in, c.G, u, c.W, c.nblk, ws + l.wp);
+    if (a->packed) {
+        size_t wp, up, bytes;
+        rnn_packed_layout(d, &wp, &up, &bytes);
+        c.wp = (const float *)a->packed + wp;
+        c.up = (const float *)a->packed + up;
     } else {
+        mcdl_rnn_pack_isa(isa, d, a->kernel, a->rkernel, ws + l.wp);
+    }
+    if (c.in > RNN_FUSED_IN_MAX) {
         /* input projection of every step at once, into the pre-activation buffer the
          * step kernel then overwrites in place (each tile reads its block first) */
         mcdl_gemm_epilogue ep = {.bias = c.bias_in, .bias_per_row = false, .act = MCDL_ACT_NONE};
@@ -246,7 +289,6 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
                       c.Gu, &ep);
         c.xp = c.zpre;
     }
-    rnn_pack_gate_cols(a->rkernel, u, c.G, u, c.W, c.nblk, ws + l.up);
     for (int64_t b = 0; b < B; b++) {
         float *h = c.hprev + (b * T + t0) * u;
         if (a->h0)
@@ -281,13 +323,13 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     if (a->y_last) memcpy(a->y_last, c.yl, bu);
 }
 
-/* dst[j] = sum over rows of src[r*ld + j]. */
+/* dst[j] = sum over rows of src[r*ld + j], rows in order (row-major sweep so the
+ * inner loop vectorises). */
 static void rnn_colsum(const float *src, int64_t rows, int64_t n, int64_t ld, float *dst) {
-#pragma omp parallel for schedule(static) if (rows * n > 65536 && !omp_in_parallel())
-    for (int64_t j = 0; j < n; j++) {
-        float s = 0.0f;
-        for (int64_t r = 0; r < rows; r++) s += src[r * ld + j];
-        dst[j] = s;
+    memset(dst, 0, (size_t)n * sizeof(float));
+    for (int64_t r = 0; r < rows; r++) {
+        const float *row = src + r * ld;
+        for (int64_t j = 0; j < n; j++) dst[j] += row[j];
     }
 }
 
@@ -348,22 +390,24 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     if (g->dh0) memcpy(g->dh0, c.dh, bu * sizeof(float));
     if (g->dc0 && c.cell == MCDL_RNN_LSTM) memcpy(g->dc0, c.dc, bu * sizeof(float));
 
-    /* weight gradients over all T*B rows at once */
-    mcdl_f32_gemm('T', 'N', c.in, Gu, BT, 1.0f, a->x, c.in, c.dz, Gu, 0.0f, g->dkernel, Gu, NULL);
-    if (g->dx)
-        mcdl_f32_gemm('N', 'T', BT, c.in, Gu, 1.0f, c.dz, Gu, a->kernel, Gu, 0.0f, g->dx, c.in,
-                      NULL);
+    /* weight gradients over all T*B rows at once: Aᵀ·B tiles with A = inputs or states,
+     * B = gate gradients, both row-major over the T*B rows */
+    ops->wgrad(a->x, c.in, c.dz, Gu, g->dkernel, Gu, c.in, Gu, BT);
+    if (g->dx) {
+        const int64_t nblk_in = (c.in + c.W - 1) / c.W;
+        rnn_pack_rows_t(a->kernel, c.in, Gu, c.W, nblk_in, wb + lb.wtp);
+        ops->dx(c.dz, Gu, wb + lb.wtp, c.in, g->dx, BT);
+    }
     if (c.cell == MCDL_RNN_GRU) {
-        mcdl_f32_gemm('T', 'N', u, 2 * u, BT, 1.0f, c.hprev, u, c.dz, Gu, 0.0f, g->drkernel, Gu,
-                      NULL);
+        /* z and r columns see h_prev; the candidate column sees h_prev through r
+         * (reset_after: drec) or r⊙h_prev (aux) */
+        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, 2 * u, BT);
         if (c.gru_ra)
-            mcdl_f32_gemm('T', 'N', u, u, BT, 1.0f, c.hprev, u, c.drec, u, 0.0f,
-                          g->drkernel + 2 * u, Gu, NULL);
+            ops->wgrad(c.hprev, u, c.drec, u, g->drkernel + 2 * u, Gu, u, u, BT);
         else
-            mcdl_f32_gemm('T', 'N', u, u, BT, 1.0f, c.aux, u, c.dz + 2 * u, Gu, 0.0f,
-                          g->drkernel + 2 * u, Gu, NULL);
+            ops->wgrad(c.aux, u, c.dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, BT);
     } else {
-        mcdl_f32_gemm('T', 'N', u, Gu, BT, 1.0f, c.hprev, u, c.dz, Gu, 0.0f, g->drkernel, Gu, NULL);
+        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, Gu, BT);
     }
     if (g->dbias) {
         rnn_colsum(c.dz, BT, Gu, Gu, g->dbias);

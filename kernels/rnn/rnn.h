@@ -22,7 +22,10 @@
  *   results are bitwise reproducible for a fixed thread count.
  * - Backward: per step, gate gradients and dh_prev = dA·Uᵀ are fused per (row tile,
  *   unit block) with one barrier per step (two more for GRU reset_after=False); the
- *   weight gradients are large GEMMs over all T*B rows at the end (mcdl_f32_gemm).
+ *   weight gradients are large Aᵀ·B products over all T*B rows at the end (a K-blocked
+ *   register-tiled kernel of this directory: both operands are row-major over the T*B
+ *   rows, the one case where a dedicated tile beats packing for a general GEMM), and
+ *   dx = dZ·Wᵀ one pass over all rows.
  * - Workspaces: the caller provides them (sizes from the *_workspace_size functions, in
  *   bytes, 64-byte aligned); nothing is allocated here. The forward workspace keeps
  *   what the backward needs, so a training step passes the same fwd workspace to
@@ -66,6 +69,8 @@ typedef struct {
     float *y_last;        /* (B, u) last output (return_sequences=False), or NULL */
     float *h_last;        /* (B, u) final h state, or NULL */
     float *c_last;        /* LSTM (B, u) final c state, or NULL */
+    const void *packed;   /* weights from mcdl_rnn_pack (same ISA path), or NULL: packed
+                             into the workspace on every call */
 } mcdl_rnn_fwd_args;
 
 typedef struct {
@@ -95,6 +100,13 @@ int mcdl_rnn_desc_check(const mcdl_rnn_desc *d, char *msg, size_t n);
  * a forward and the backward that uses it. */
 size_t mcdl_rnn_fwd_workspace_size(const mcdl_rnn_desc *d);
 size_t mcdl_rnn_bwd_workspace_size(const mcdl_rnn_desc *d);
+
+/* Pre-packed weights for inference: bytes needed (every ISA path), and packing for the
+ * active path (mcdl_rnn_pack) or a given one. Valid while the weights do not change. */
+size_t mcdl_rnn_packed_size(const mcdl_rnn_desc *d);
+void mcdl_rnn_pack(const mcdl_rnn_desc *d, const float *kernel, const float *rkernel, void *packed);
+void mcdl_rnn_pack_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const float *kernel,
+                       const float *rkernel, void *packed);
 
 /* Dispatched (active ISA) forward and backward. ws must be 64-byte aligned. */
 void mcdl_rnn_fwd(const mcdl_rnn_desc *d, const mcdl_rnn_fwd_args *a, void *fwd_ws);

@@ -3,4 +3,5 @@
 
 #define MCDL_ISA_FN(name) name##_avx2
 #define RNN_MR 2
+#define RNN_WG_MR 4
 #include "kernels/rnn/rnn_body.inc"

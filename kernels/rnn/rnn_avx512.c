@@ -3,4 +3,5 @@
 
 #define MCDL_ISA_FN(name) name##_avx512
 #define RNN_MR 4
+#define RNN_WG_MR 6
 #include "kernels/rnn/rnn_body.inc"

@@ -207,7 +207,8 @@ int main(void) {
     const dnnl_rnn_direction_t dirs[] = {dnnl_unidirectional_left2right,
                                          dnnl_unidirectional_right2left, dnnl_bidirectional_concat,
                                          dnnl_bidirectional_sum};
-    const int64_t shapes[][4] = {{3, 5, 4, 17}, {1, 3, 2, 8}, {8, 6, 24, 32}};
+    /* the last shape has T*B > 256 rows: the blocked weight-gradient sum */
+    const int64_t shapes[][4] = {{3, 5, 4, 17}, {1, 3, 2, 8}, {8, 6, 24, 32}, {16, 20, 3, 20}};
     for (int cell = 0; cell < 3; cell++)
         for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++)
             for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)

@@ -159,6 +159,15 @@ static void run_case(const cfg *c) {
     if (c->in <= 16)
         CHECK(memcmp(y, y2, (size_t)p.ny * sizeof(float)) == 0, "%s: 1 vs %d threads differ",
               cell_name(c), nt);
+    /* pre-packed weights give the very same result */
+    void *pk = aligned_alloc(64, (mcdl_rnn_packed_size(&p.d) + 63) / 64 * 64);
+    mcdl_rnn_pack(&p.d, p.w, p.uk, pk);
+    a2.packed = pk;
+    memset(y2, 0, (size_t)p.ny * sizeof(float));
+    mcdl_rnn_fwd(&p.d, &a2, wf);
+    CHECK(memcmp(y, y2, (size_t)p.ny * sizeof(float)) == 0, "%s: pre-packed weights differ",
+          cell_name(c));
+    free(pk);
 
     /* backward against central differences of the reference, per gradient tensor */
     float *dx = falloc(p.nx), *dw = falloc(p.nw), *du = falloc(p.nu), *db = falloc(p.nb);
@@ -233,7 +242,7 @@ int main(void) {
     /* shapes: batch tails of every row tile, unit tails of every vector width, the
      * fused and the GEMM input projection */
     const int64_t shapes[][4] = {
-        {1, 1, 1, 1}, {3, 4, 3, 7}, {5, 3, 2, 17}, {4, 2, 20, 16}, {2, 5, 1, 33}};
+        {1, 1, 1, 1}, {3, 4, 3, 7}, {5, 3, 2, 17}, {4, 2, 20, 16}, {2, 5, 1, 33}, {8, 3, 4, 64}};
     for (size_t ci = 0; ci < sizeof cells / sizeof cells[0]; ci++) {
         for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
             for (int opt = 0; opt < 4; opt++) {
