@@ -238,8 +238,9 @@ static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcd
     c->y = a->y;
 }
 
-/* Static split of the (row tile, unit block) items over the team. A barrier per step
- * costs about a microsecond, so a step's products must give each thread at least
+/* Static split of the (unit block, row tile) items over the team, block-major so a
+ * thread keeps one block's packed weights in L1 while the batch rows stream past. A barrier per
+ * step costs about a microsecond, so a step's products must give each thread at least
  * RNN_MACS_PER_THREAD multiply-adds; wide gates spread over threads even at batch 1. */
 #define RNN_MACS_PER_THREAD 32768
 static int rnn_threads(const mcdl_rnn_ctx *c) {
@@ -257,7 +258,7 @@ static int rnn_threads(const mcdl_rnn_ctx *c) {
         const int64_t lo_ = n_ * omp_get_thread_num() / omp_get_num_threads();                     \
         const int64_t hi_ = n_ * (omp_get_thread_num() + 1) / omp_get_num_threads();               \
         for (int64_t it_ = lo_; it_ < hi_; it_++) {                                                \
-            const int64_t r0 = it_ / (c)->nblk * (c)->mr, blk = it_ % (c)->nblk;                   \
+            const int64_t blk = it_ / nrt_, r0 = it_ % nrt_ * (c)->mr;                             \
             const int64_t nr = (c)->B - r0 < (c)->mr ? (c)->B - r0 : (c)->mr;                      \
             body;                                                                                  \
         }                                                                                          \

@@ -2,6 +2,6 @@
 #include "simd/f32_avx512.h"
 
 #define MCDL_ISA_FN(name) name##_avx512
-#define RNN_MR 4
+#define RNN_MR 6
 #define RNN_WG_MR 6
 #include "kernels/rnn/rnn_body.inc"

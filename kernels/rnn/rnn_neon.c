@@ -2,6 +2,6 @@
 #include "simd/f32_neon.h"
 
 #define MCDL_ISA_FN(name) name##_neon
-#define RNN_MR 4
+#define RNN_MR 6
 #define RNN_WG_MR 4
 #include "kernels/rnn/rnn_body.inc"
