@@ -15,10 +15,9 @@ static inline int64_t mcdl_mha_round_up(int64_t x, int64_t m) {
 typedef struct {
     int64_t dkp, dvp, spad;
     /* forward pieces */
-    int64_t f_kt, f_vp, f_st, f_oacc, f_m, f_l, f_total;
+    int64_t f_kt, f_vp, f_st, f_oacc, f_m, f_l, f_a, f_total;
     /* backward pieces */
-    int64_t b_kt, b_vt, b_kp, b_dka, b_dva, b_qb, b_dob, b_st, b_dpt, b_pt, b_dst, b_dqa, b_d,
-        b_lse, b_total;
+    int64_t b_kt, b_vt, b_kp, b_dka, b_dva, b_qb, b_dob, b_st, b_dpt, b_dqa, b_d, b_lse, b_total;
 } mcdl_mha_layout;
 
 static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
@@ -39,6 +38,7 @@ static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
     MCDL_MHA_PIECE(f_oacc, br * L.dvp);
     MCDL_MHA_PIECE(f_m, br);
     MCDL_MHA_PIECE(f_l, br);
+    MCDL_MHA_PIECE(f_a, br);
     L.f_total = off;
     off = 0;
     MCDL_MHA_PIECE(b_kt, L.spad * d->key_dim);
@@ -50,8 +50,6 @@ static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
     MCDL_MHA_PIECE(b_dob, br * L.dvp);
     MCDL_MHA_PIECE(b_st, br * bc);
     MCDL_MHA_PIECE(b_dpt, br * bc);
-    MCDL_MHA_PIECE(b_pt, bc * br);
-    MCDL_MHA_PIECE(b_dst, bc * br);
     MCDL_MHA_PIECE(b_dqa, br * L.dkp);
     MCDL_MHA_PIECE(b_d, br);
     MCDL_MHA_PIECE(b_lse, br);
