@@ -25,7 +25,7 @@
 
 #include "simd/cpu.h"
 
-enum { MCDL_MHA_BR = 32, MCDL_MHA_BC = 64 };
+enum { MCDL_MHA_BR = 32, MCDL_MHA_BC = 128 };
 /* Stands in for -inf (masked logit) and +inf (lse of an empty row): finite, so that
  * exp(MCDL_MHA_NEG - m) is exactly 0 without inf - inf = NaN. */
 #define MCDL_MHA_NEG (-1e30f)
