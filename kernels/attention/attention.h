@@ -36,6 +36,7 @@ typedef struct {
     float scale;         /* multiplies q·k; Keras uses 1/sqrt(key_dim) */
     const uint8_t *mask; /* NULL, or (batch, tq, tk): nonzero where attention is allowed */
     int causal;          /* also require s <= t (Keras use_causal_mask) */
+    int nthreads;        /* OpenMP threads of the fused kernels; 0 = omp_get_max_threads() */
 } mcdl_mha_desc;
 
 typedef void (*mcdl_mha_fwd_fn)(const mcdl_mha_desc *d, const float *q, const float *k,
@@ -46,8 +47,9 @@ typedef void (*mcdl_mha_bwd_fn)(const mcdl_mha_desc *d, const float *q, const fl
                                 float *dq, float *dk, float *dv, float *ws);
 
 /* Scratch (in floats) the fused kernels need for nthreads OpenMP threads; ws must hold
- * that many floats (64-byte aligned gives aligned tiles) and be sized with
- * nthreads >= omp_get_max_threads() at the call. O(S·(dk + dv)) per thread. */
+ * that many floats (64-byte aligned gives aligned tiles), with nthreads >= the threads
+ * the call uses (d->nthreads, or omp_get_max_threads() when that is 0). O(S·(dk + dv))
+ * per thread. */
 size_t mcdl_f32_mha_fwd_ws_floats(const mcdl_mha_desc *d, int nthreads);
 size_t mcdl_f32_mha_bwd_ws_floats(const mcdl_mha_desc *d, int nthreads);
 

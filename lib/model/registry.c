@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lib/model/attention_layers.h"
 #include "lib/model/core_layers.h"
 #include "lib/model/layer.h"
 
@@ -24,8 +25,15 @@ static const mcdl_layer_class *const k_classes[] = {
     /* rnn family */
 
     /* attention / embedding family */
+    &mcdl_embedding_class,
+    &mcdl_not_equal_class,
+    &mcdl_sine_position_encoding_class,
+    &mcdl_position_embedding_class,
+    &mcdl_mha_class,
+    &mcdl_gap1d_class,
 
     /* normalisation family */
+    &mcdl_layer_norm_class,
 
     NULL,
 };
