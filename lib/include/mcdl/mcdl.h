@@ -38,7 +38,7 @@
  *     }
  *
  * Headers: status.h (status codes, mcdl_last_error), runtime.h (threads, ISA path),
- * tensor.h, rng.h, gemm.h (mcdl_sgemm), graph.h (nodes, layers, configs, weights), layers.h (core layers),
+ * tensor.h, rng.h, gemm.h (mcdl_sgemm), graph.h (nodes, layers, configs, weights), layers.h (core layers), attention.h (attention, embedding, layer norm),
  * model.h (models, training, summary). Every fallible call returns mcdl_status; on
  * failure mcdl_last_error() names what was wrong. The library never exits or aborts on
  * bad input. */
@@ -55,5 +55,6 @@
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
 #include "mcdl/conv.h"
+#include "mcdl/attention.h"
 
 #endif
