@@ -29,5 +29,7 @@
 #include "mcdl/runtime.h"
 #include "mcdl/tensor.h"
 #include "mcdl/rng.h"
+#include "mcdl/npy.h"
+#include "mcdl/data.h"
 
 #endif
