@@ -96,6 +96,12 @@ typedef struct mcdl_layer_class {
 /* Creates a layer of class cls in g, named name (NULL: automatic). Records failures in the
  * graph. The typed constructors use it, then fill mcdl_layer_state(). */
 mcdl_layer *mcdl_layer_new(mcdl_graph *g, const mcdl_layer_class *cls, const char *name);
+/* Calls a layer with no inputs once (InputLayer and other source layers) and returns its
+ * node; NULL after recording the error. */
+mcdl_node *mcdl_layer_call_source(mcdl_layer *l);
+/* Records the current error sentence (mcdl_last_error) as g's first error if it has none;
+ * returns s. Builders call it so a chain of calls can be checked once. */
+mcdl_status mcdl_graph_record(mcdl_graph *g, mcdl_status s);
 void *mcdl_layer_state(const mcdl_layer *l);
 const mcdl_layer_class *mcdl_layer_get_class(const mcdl_layer *l);
 mcdl_graph *mcdl_layer_graph(const mcdl_layer *l);

@@ -4,10 +4,20 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lib/model/core_layers.h"
 #include "lib/model/layer.h"
 
 static const mcdl_layer_class *const k_classes[] = {
     /* core family (lib/model/core_layers.h) */
+    &mcdl_input_layer_class,
+    &mcdl_dense_class,
+    &mcdl_activation_class,
+    &mcdl_leaky_relu_class,
+    &mcdl_dropout_class,
+    &mcdl_flatten_class,
+    &mcdl_reshape_class,
+    &mcdl_concatenate_class,
+    &mcdl_add_class,
 
     /* conv family */
 
