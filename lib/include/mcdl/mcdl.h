@@ -39,8 +39,9 @@
  *
  * Headers: status.h (status codes, mcdl_last_error), runtime.h (threads, ISA path),
  * tensor.h, rng.h, graph.h (nodes, layers, configs, weights), layers.h (core layers),
- * model.h (models, training, summary). Every fallible call returns mcdl_status; on
- * failure mcdl_last_error() names what was wrong. The library never exits or aborts on
+ * model.h (models, training, summary), npy.h (.npy/.npz), data.h (CSV, IDX, PNG, data
+ * sets), files.h (Keras JSON, weights .npz, .mcdl model files). Every fallible call
+ * returns mcdl_status; on failure mcdl_last_error() names what was wrong. The library never exits or aborts on
  * bad input. */
 #ifndef MCDL_MCDL_H
 #define MCDL_MCDL_H
@@ -55,5 +56,6 @@
 #include "mcdl/model.h"
 #include "mcdl/npy.h"
 #include "mcdl/data.h"
+#include "mcdl/files.h"
 
 #endif
