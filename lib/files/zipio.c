@@ -96,8 +96,10 @@ mcdl_status mcdl_zip_read_mem(const void *buf, size_t n, const char *what, mcdl_
     }
     zip_t *z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &err);
     if (!z) {
-        mcdl_status s = mcdl_error(MCDL_ERR_FORMAT, "'%s' is not a readable zip archive: %s", what,
-                                   zip_error_strerror(&err));
+        mcdl_status s = mcdl_error(
+            MCDL_ERR_FORMAT,
+            "'%s' is not a readable zip archive (truncated, damaged or another kind of file): %s",
+            what, zip_error_strerror(&err));
         zip_source_free(src);
         zip_error_fini(&err);
         return s;

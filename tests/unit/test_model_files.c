@@ -156,7 +156,7 @@ out:
 }
 
 /* Rewrites a.mcdl with one entry replaced (data NULL: removed) or added. */
-static void write_variant(const char *out, const char *entry, const char *data) {
+static void write_variant_n(const char *out, const char *entry, const void *data, size_t len) {
     mcdl_zip_entry *e = NULL;
     int64_t n = 0;
     CHECK_OK(mcdl_zip_read(tmp("a.mcdl"), &e, &n));
@@ -167,15 +167,19 @@ static void write_variant(const char *out, const char *entry, const char *data) 
         if (!strcmp(e[i].name, entry)) {
             replaced = true;
             if (!data) continue;
-            v[k++] = (mcdl_zip_entry){e[i].name, (unsigned char *)data, strlen(data)};
+            v[k++] = (mcdl_zip_entry){e[i].name, (unsigned char *)data, len};
         } else {
             v[k++] = e[i];
         }
     }
-    if (!replaced) v[k++] = (mcdl_zip_entry){(char *)entry, (unsigned char *)data, strlen(data)};
+    if (!replaced) v[k++] = (mcdl_zip_entry){(char *)entry, (unsigned char *)data, len};
     CHECK_OK(mcdl_zip_write(out, v, k, false));
     free(v);
     mcdl_zip_entries_free(e, n);
+}
+
+static void write_variant(const char *out, const char *entry, const char *text) {
+    write_variant_n(out, entry, text, text ? strlen(text) : 0);
 }
 
 static void expect_load_error(const char *file, const char *words) {
@@ -201,6 +205,19 @@ static void test_mcdl_damage(void) {
     expect_load_error(tmp("v.mcdl"), "config.json");
     write_variant(tmp("v.mcdl"), "weights/dense/bias.npy", "not an npy");
     expect_load_error(tmp("v.mcdl"), "weights/dense/bias.npy");
+    mcdl_tensor *three;
+    void *npy = NULL;
+    size_t len = 0;
+    CHECK_OK(mcdl_tensor_create(&three, 1, (int64_t[]){3}));
+    CHECK_OK(mcdl_npy_save_mem(three, &npy, &len));
+    write_variant_n(tmp("v.mcdl"), "weights/dense/bias.npy", npy, len);
+    expect_load_error(
+        tmp("v.mcdl"),
+        "entry 'weights/dense/bias.npy' has shape (3,) but the architecture needs (64,)");
+    write_variant_n(tmp("v.mcdl"), "optimizer/m/dense/bias.npy", npy, len);
+    expect_load_error(tmp("v.mcdl"), "optimizer/m/dense/bias.npy' has shape (3,)");
+    free(npy);
+    mcdl_tensor_destroy(three);
     /* Every 97th prefix of the file: rejected, never a crash. */
     FILE *f = fopen(tmp("a.mcdl"), "rb");
     static unsigned char buf[1 << 16];
