@@ -38,11 +38,11 @@
  *     }
  *
  * Headers: status.h (status codes, mcdl_last_error), runtime.h (threads, ISA path),
- * tensor.h, rng.h, graph.h (nodes, layers, configs, weights), layers.h (core layers),
- * model.h (models, training, summary), npy.h (.npy/.npz), data.h (CSV, IDX, PNG, data
- * sets), files.h (Keras JSON, weights .npz, .mcdl model files). Every fallible call
- * returns mcdl_status; on failure mcdl_last_error() names what was wrong. The library never exits or aborts on
- * bad input. */
+ * tensor.h, rng.h, gemm.h (mcdl_sgemm), graph.h (nodes, layers, configs, weights),
+ * layers.h (core layers), model.h (models, training, summary), npy.h (.npy/.npz),
+ * data.h (CSV, IDX, PNG, data sets), files.h (Keras JSON, weights .npz, .mcdl model
+ * files). Every fallible call returns mcdl_status; on failure mcdl_last_error() names
+ * what was wrong. The library never exits or aborts on bad input. */
 #ifndef MCDL_MCDL_H
 #define MCDL_MCDL_H
 
@@ -51,6 +51,7 @@
 #include "mcdl/runtime.h"
 #include "mcdl/tensor.h"
 #include "mcdl/rng.h"
+#include "mcdl/gemm.h"
 #include "mcdl/graph.h"
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
