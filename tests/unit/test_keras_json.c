@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "mcdl/mcdl.h"
@@ -130,6 +131,47 @@ static void test_forms_and_errors(void) {
     CHECK(m && total_params(m) == 26, "tf2 sequential params");
     mcdl_model_destroy(m);
 
+    /* Keyword tensors: tf.keras 2 puts further tensor arguments in the entry's kwargs
+     * (mha(e, e) is [["e", 0, 0, {"value": ["e", 0, 0]}]]); Keras 3 in the node's kwargs.
+     * Add stands in for a layer taking (query, value): both must arrive, in that order. */
+    const char *tf2_kw = FUNCTIONAL(
+        INPUT("a", 3) "," INPUT("b", 3) ", {\"class_name\": \"Add\", \"name\": \"add\", "
+                                        "\"config\": {\"name\": \"add\"}, \"inbound_nodes\": "
+                                        "[[[\"a\", 0, 0, {\"value\": [\"b\", 0, 0]}]]]}",
+        "[[\"a\", 0, 0], [\"b\", 0, 0]]", "[[\"add\", 0, 0]]");
+    m = NULL;
+    CHECK_OK(from_text(tf2_kw, &m));
+    if (m) {
+        mcdl_layer *add = mcdl_graph_find_layer(mcdl_model_graph(m), "add");
+        CHECK(add && mcdl_layer_call_num_inputs(add, 0) == 2 &&
+                  mcdl_node_layer(mcdl_layer_call_input(add, 0, 1)) ==
+                      mcdl_graph_find_layer(mcdl_model_graph(m), "b"),
+              "tf.keras 2 keyword tensor not passed as the second input");
+    }
+    mcdl_model_destroy(m);
+    const char *k3_kw = FUNCTIONAL(
+        INPUT("a", 3) "," INPUT("b", 3) ", {\"class_name\": \"Add\", \"name\": \"add\", "
+                                        "\"config\": {\"name\": \"add\"}, \"inbound_nodes\": "
+                                        "[{\"args\": [], \"kwargs\": {\"value\": " K3(
+                                            "b", 3) ", \"query\": " K3("a", 3) "}}]}",
+        "[[\"a\", 0, 0], [\"b\", 0, 0]]", "[[\"add\", 0, 0]]");
+    m = NULL;
+    CHECK_OK(from_text(k3_kw, &m));
+    if (m) {
+        mcdl_layer *add = mcdl_graph_find_layer(mcdl_model_graph(m), "add");
+        CHECK(add && mcdl_node_layer(mcdl_layer_call_input(add, 0, 0)) ==
+                         mcdl_graph_find_layer(mcdl_model_graph(m), "a"),
+              "Keras 3 keyword tensors not in call-signature order (query before value)");
+    }
+    mcdl_model_destroy(m);
+    expect_error(
+        FUNCTIONAL(INPUT("a", 3) ", {\"class_name\": \"Dense\", \"name\": \"d\", "
+                                 "\"config\": {\"units\": 2}, \"inbound_nodes\": "
+                                 "[{\"args\": [" K3("a", 3) "], \"kwargs\": "
+                                                            "{\"mask\": " K3("a", 3) "}}]}",
+                   "[[\"a\", 0, 0]]", "[[\"d\", 0, 0]]"),
+        MCDL_ERR_UNSUPPORTED, "tensor keyword argument 'mask'");
+
     expect_error(FUNCTIONAL(INPUT("in", 4) ", {\"class_name\": \"Frobnicator\", \"name\": \"f\", "
                                            "\"config\": {}, \"inbound_nodes\": [[[\"in\", 0, 0, "
                                            "{}]]]}",
@@ -200,6 +242,16 @@ static void test_round_trip(const char *name, int64_t params) {
                   "%s: layer %d name", name, i);
         CHECK_OK(mcdl_model_to_json(b, &j2));
         CHECK(j1 && j2 && !strcmp(j1, j2), "%s: to_json is not a fixed point", name);
+        /* The file form, and mcdl_model_open telling JSON from .mcdl by content. */
+        char path[] = "/tmp/mcdl_test_keras_json_XXXXXX";
+        int fd = mkstemp(path);
+        if (fd >= 0) close(fd);
+        mcdl_model *c = NULL;
+        CHECK_OK(mcdl_model_save_json(b, path));
+        CHECK_OK(mcdl_model_open(path, 5, &c));
+        CHECK(c && total_params(c) == params, "%s: saved JSON reloads", name);
+        mcdl_model_destroy(c);
+        unlink(path);
     }
     free(j1);
     free(j2);
