@@ -3,10 +3,12 @@
  * against the bytes actually present, with overflow-checked products, before it is used. */
 #include "mcdl/npy.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/core/alloc.h"
 #include "lib/core/error.h"
@@ -309,26 +311,23 @@ static mcdl_status convert(const unsigned char *src, float *dst, int64_t n, cons
 
 /* ---- public: load ---- */
 
-mcdl_status mcdl_npy_load_mem(const void *buf, size_t n, const char *what, mcdl_tensor **out) {
-    if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_npy_load_mem: out is NULL");
-    *out = NULL;
-    if (!what) what = "(memory)";
-    if (!buf && n) return mcdl_error(MCDL_ERR_ARG, "mcdl_npy_load_mem: buffer is NULL");
-    const unsigned char *b = buf;
-    if (n < 10 || memcmp(b, NPY_MAGIC, 6) != 0)
+/* Magic, version and header length. avail bytes of b are present (at least min(total, 12));
+ * total is the whole file's size, used for the truncation checks. */
+static mcdl_status npy_preamble(const unsigned char *b, size_t avail, size_t total,
+                                const char *what, size_t *off, size_t *hlen) {
+    if (total < 10 || avail < 10 || memcmp(b, NPY_MAGIC, 6) != 0)
         return mcdl_error(MCDL_ERR_FORMAT, "'%s' is not an .npy file (%s)", what,
-                          n < 6 ? "shorter than the 6-byte magic"
-                                : "bad magic, expected \\x93NUMPY");
+                          total < 6 ? "shorter than the 6-byte magic"
+                                    : "bad magic, expected \\x93NUMPY");
     int major = b[6], minor = b[7];
-    size_t hlen, off;
     if (major == 1) {
-        hlen = (size_t)b[8] | (size_t)b[9] << 8;
-        off = 10;
+        *hlen = (size_t)b[8] | (size_t)b[9] << 8;
+        *off = 10;
     } else if (major == 2 || major == 3) {
-        if (n < 12)
+        if (total < 12 || avail < 12)
             return mcdl_error(MCDL_ERR_FORMAT, "'%s' is truncated inside the .npy preamble", what);
-        hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
-        off = 12;
+        *hlen = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        *off = 12;
     } else {
         return mcdl_error(MCDL_ERR_FORMAT,
                           "'%s': .npy format version %d.%d is not supported "
@@ -338,25 +337,29 @@ mcdl_status mcdl_npy_load_mem(const void *buf, size_t n, const char *what, mcdl_
     if (minor != 0)
         return mcdl_error(MCDL_ERR_FORMAT, "'%s': .npy format version %d.%d is not supported", what,
                           major, minor);
-    if (hlen > n - off)
+    if (*hlen > total - *off)
         return mcdl_error(MCDL_ERR_FORMAT,
                           "'%s' is truncated: the .npy header says %zu bytes but only %zu follow",
-                          what, hlen, n - off);
-    npy_header hd;
-    memset(&hd, 0, sizeof hd);
-    MCDL_TRY(parse_header((const char *)b + off, hlen, what, &hd));
-    if (hd.rank > MCDL_MAX_RANK)
+                          what, *hlen, total - *off);
+    return MCDL_OK;
+}
+
+/* Parses the header dict and checks its shape against the `have` data bytes present. */
+static mcdl_status npy_describe(const char *hdr, size_t hlen, size_t have, const char *what,
+                                npy_header *hd, int64_t *numel) {
+    memset(hd, 0, sizeof *hd);
+    MCDL_TRY(parse_header(hdr, hlen, what, hd));
+    if (hd->rank > MCDL_MAX_RANK)
         return mcdl_error(MCDL_ERR_UNSUPPORTED, "'%s': rank %d exceeds mcdl's maximum of %d", what,
-                          hd.rank, MCDL_MAX_RANK);
-    int64_t numel = 1, bytes;
-    for (int d = 0; d < hd.rank; d++)
-        if (!mcdl_mul_ok(numel, hd.shape[d], &numel))
+                          hd->rank, MCDL_MAX_RANK);
+    int64_t count = 1, bytes;
+    for (int d = 0; d < hd->rank; d++)
+        if (!mcdl_mul_ok(count, hd->shape[d], &count))
             return mcdl_error(MCDL_ERR_FORMAT, "'%s': the shape's element count overflows", what);
-    if (!mcdl_mul_ok(numel, hd.dt.size, &bytes))
+    if (!mcdl_mul_ok(count, hd->dt.size, &bytes))
         return mcdl_error(MCDL_ERR_FORMAT, "'%s': the shape's byte count overflows", what);
-    size_t have = n - off - hlen;
     char sh[160];
-    mcdl_shape_str(sh, sizeof sh, hd.rank, hd.shape);
+    mcdl_shape_str(sh, sizeof sh, hd->rank, hd->shape);
     if ((uint64_t)bytes > (uint64_t)have)
         return mcdl_error(
             MCDL_ERR_FORMAT,
@@ -367,6 +370,25 @@ mcdl_status mcdl_npy_load_mem(const void *buf, size_t n, const char *what, mcdl_
                           "'%s': shape %s needs %lld data bytes but %zu are present (size does "
                           "not match the header)",
                           what, sh, (long long)bytes, have);
+    *numel = count;
+    return MCDL_OK;
+}
+
+static bool is_native_f32(const npy_header *hd) {
+    return hd->dt.kind == 'f' && hd->dt.size == 4 && hd->dt.big != host_is_little();
+}
+
+mcdl_status mcdl_npy_load_mem(const void *buf, size_t n, const char *what, mcdl_tensor **out) {
+    if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_npy_load_mem: out is NULL");
+    *out = NULL;
+    if (!what) what = "(memory)";
+    if (!buf && n) return mcdl_error(MCDL_ERR_ARG, "mcdl_npy_load_mem: buffer is NULL");
+    const unsigned char *b = buf;
+    size_t off = 0, hlen = 0;
+    MCDL_TRY(npy_preamble(b, n, n, what, &off, &hlen));
+    npy_header hd;
+    int64_t numel;
+    MCDL_TRY(npy_describe((const char *)b + off, hlen, n - off - hlen, what, &hd, &numel));
     mcdl_tensor *t;
     MCDL_TRY(mcdl_tensor_create(&t, hd.rank, hd.shape));
     mcdl_status s = convert(b + off + hlen, mcdl_tensor_data(t), numel, &hd, what);
@@ -378,14 +400,73 @@ mcdl_status mcdl_npy_load_mem(const void *buf, size_t n, const char *what, mcdl_
     return MCDL_OK;
 }
 
+static mcdl_status read_exact(FILE *f, void *dst, size_t n, const char *path) {
+    if (n && fread(dst, 1, n, f) != n)
+        return mcdl_error(MCDL_ERR_IO, "reading '%s' failed (the file changed or is unreadable)",
+                          path);
+    return MCDL_OK;
+}
+
+/* Streams the file: preamble and header first, then the data straight into the tensor (a
+ * native float32 array is read in place, with no intermediate copy of the whole file). */
+static mcdl_status npy_load_stream(FILE *f, size_t total, const char *path, mcdl_tensor **out) {
+    unsigned char pre[12];
+    size_t avail = total < sizeof pre ? total : sizeof pre;
+    MCDL_TRY(read_exact(f, pre, avail, path));
+    size_t off = 0, hlen = 0;
+    MCDL_TRY(npy_preamble(pre, avail, total, path, &off, &hlen));
+    char *hdr = malloc(hlen + 1);
+    if (!hdr) return mcdl_error(MCDL_ERR_NOMEM, "out of memory reading '%s'", path);
+    /* The preamble may have read a little of the header already. */
+    size_t have_hdr = avail - off < hlen ? avail - off : hlen;
+    memcpy(hdr, pre + off, have_hdr);
+    mcdl_status s = read_exact(f, hdr + have_hdr, hlen - have_hdr, path);
+    npy_header hd;
+    int64_t numel = 0;
+    if (s == MCDL_OK) s = npy_describe(hdr, hlen, total - off - hlen, path, &hd, &numel);
+    free(hdr);
+    if (s != MCDL_OK) return s;
+    /* Data bytes already taken into pre[] (only for a header shorter than 2 bytes). */
+    size_t pre_data = avail - off > hlen ? avail - off - hlen : 0;
+    size_t bytes = (size_t)numel * (size_t)hd.dt.size;
+    mcdl_tensor *t;
+    MCDL_TRY(mcdl_tensor_create(&t, hd.rank, hd.shape));
+    if (is_native_f32(&hd)) {
+        unsigned char *dst = (unsigned char *)mcdl_tensor_data(t);
+        memcpy(dst, pre + off + hlen, pre_data);
+        s = read_exact(f, dst + pre_data, bytes - pre_data, path);
+    } else {
+        unsigned char *raw = malloc(bytes ? bytes : 1);
+        if (!raw) {
+            s = mcdl_error(MCDL_ERR_NOMEM, "out of memory reading '%s' (%zu bytes)", path, bytes);
+        } else {
+            memcpy(raw, pre + off + hlen, pre_data);
+            s = read_exact(f, raw + pre_data, bytes - pre_data, path);
+            if (s == MCDL_OK) s = convert(raw, mcdl_tensor_data(t), numel, &hd, path);
+            free(raw);
+        }
+    }
+    if (s != MCDL_OK) {
+        mcdl_tensor_destroy(t);
+        return s;
+    }
+    *out = t;
+    return MCDL_OK;
+}
+
 mcdl_status mcdl_npy_load(const char *path, mcdl_tensor **out) {
     if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_npy_load: out is NULL");
     *out = NULL;
-    void *buf;
-    size_t n;
-    MCDL_TRY(mcdl_file_read_all(path, &buf, &n));
-    mcdl_status s = mcdl_npy_load_mem(buf, n, path, out);
-    free(buf);
+    if (!path) return mcdl_error(MCDL_ERR_ARG, "mcdl_npy_load: path is NULL");
+    FILE *f = fopen(path, "rb");
+    if (!f) return mcdl_error(MCDL_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    mcdl_status s;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        s = mcdl_error(MCDL_ERR_IO, "'%s' is not a regular file", path);
+    else
+        s = npy_load_stream(f, (size_t)st.st_size, path, out);
+    fclose(f);
     return s;
 }
 

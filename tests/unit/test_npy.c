@@ -120,6 +120,30 @@ static void test_every_truncation(void) {
     }
 }
 
+/* The same through files (mcdl_npy_load streams the header and then the data straight into
+ * the tensor, a different code path from the in-memory parser). */
+static void test_every_file_truncation(void) {
+    const char *names[] = {"f4_2x3.npy", "f4_v3.npy", "f8_3.npy"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        FILE *f = fopen(fixture(names[k]), "rb");
+        unsigned char buf[512];
+        size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f) fclose(f);
+        int rejected = 0;
+        for (size_t len = 0; len < n; len++) {
+            FILE *g = fopen(tmpfile_path("prefix.npy"), "wb");
+            if (g) fwrite(buf, 1, len, g), fclose(g);
+            mcdl_tensor *t = NULL;
+            mcdl_status s = mcdl_npy_load(tmpfile_path("prefix.npy"), &t);
+            rejected += s == MCDL_ERR_FORMAT && t == NULL;
+            mcdl_tensor_destroy(t);
+        }
+        CHECK(rejected == (int)n, "%s: only %d of %zu file prefixes were rejected", names[k],
+              rejected, n);
+    }
+    unlink(tmpfile_path("prefix.npy"));
+}
+
 /* Single-byte damage anywhere in the header must give OK or a clean error (no crash and,
  * under the sanitizer preset, no out-of-bounds read). */
 static void test_header_byte_flips(void) {
@@ -250,6 +274,7 @@ int main(void) {
     test_good_files();
     test_bad_files();
     test_every_truncation();
+    test_every_file_truncation();
     test_header_byte_flips();
     test_round_trip();
     test_atomic_write();
