@@ -54,5 +54,6 @@
 #include "mcdl/graph.h"
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
+#include "mcdl/conv.h"
 
 #endif
