@@ -624,8 +624,11 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
                             "validation_y", &n_val_ext));
     }
     const int epochs = o->epochs ? o->epochs : 1;
-    const int64_t split_at =
-        ext_val ? N : (int64_t)floor((double)N * (1.0 - (double)o->validation_split));
+    /* Keras: int(N * (1 - split)) in double. The float field holds 0.2 as 0.2000000030, which
+     * would give 799 of 1000; rounding it to 7 significant digits first recovers the 0.2 the
+     * caller wrote. */
+    const double vsplit = round((double)o->validation_split * 1e7) / 1e7;
+    const int64_t split_at = ext_val ? N : (int64_t)floor((double)N * (1.0 - vsplit));
     const int64_t n_train = split_at, n_val = ext_val ? n_val_ext : N - split_at;
     if (n_train <= 0)
         return mcdl_error(MCDL_ERR_ARG,
