@@ -6,6 +6,8 @@
 #include "lib/model/graph_internal.h"
 #include "mcdl/model.h"
 
+#define MCDL_MAX_RESULTS 32 /* loss + outputs x metrics */
+
 typedef struct {
     mcdl_layer *layer;
     int call;
