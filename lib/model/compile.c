@@ -113,12 +113,15 @@ mcdl_status mcdl_model_compile(mcdl_model *m, const mcdl_compile_opts *o) {
     int *slot_of = malloc(((size_t)m->n_w + 1) * sizeof *slot_of);
     float **slots = calloc((size_t)n_tr * (size_t)n_slots + 1, sizeof *slots);
     mcdl_tensor **views = calloc((size_t)n_tr * (size_t)n_slots + 1, sizeof *views);
-    bool ok = trained && slot_of && slots && views;
+    const int n_layers = m->g->n_layers;
+    bool *layer_trained = calloc((size_t)n_layers + 1, sizeof *layer_trained);
+    bool ok = trained && slot_of && slots && views && layer_trained;
     for (int i = 0, k = 0; ok && i < m->n_w; i++) {
         slot_of[i] = -1;
         if (!(m->w[i]->trainable && m->w_layer[i]->trainable)) continue;
         slot_of[i] = k;
         trained[k] = i;
+        layer_trained[m->w_layer[i]->id] = true;
         for (int s = 0; s < n_slots && ok; s++) {
             float *p = mcdl_alloc((size_t)m->w[i]->numel * sizeof(float));
             slots[k * n_slots + s] = p;
@@ -136,6 +139,7 @@ mcdl_status mcdl_model_compile(mcdl_model *m, const mcdl_compile_opts *o) {
         free(slot_of);
         free(slots);
         free(views);
+        free(layer_trained);
         return mcdl_error(MCDL_ERR_NOMEM, "out of memory compiling model '%s'", m->name);
     }
     /* release the previous compile state */
@@ -147,6 +151,9 @@ mcdl_status mcdl_model_compile(mcdl_model *m, const mcdl_compile_opts *o) {
     free(m->slot_views);
     free(m->trained);
     free(m->slot_of);
+    free(m->layer_trained);
+    m->layer_trained = layer_trained;
+    m->n_layer_trained = n_layers;
     m->copts = c;
     m->trained = trained;
     m->n_trained = n_tr;

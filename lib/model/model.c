@@ -46,6 +46,9 @@ static void free_compile(mcdl_model *m) {
     free(m->slot_views);
     free(m->trained);
     free(m->slot_of);
+    free(m->layer_trained);
+    m->layer_trained = NULL;
+    m->n_layer_trained = 0;
     m->slots = NULL;
     m->slot_views = NULL;
     m->trained = m->slot_of = NULL;
