@@ -214,13 +214,18 @@ static void grad_check(int use_mask, int causal) {
 
 int main(void) {
     check_require_isa();
-    const int neon = mcdl_cpu_active_isa() == MCDL_ISA_NEON; /* runs under qemu: keep it small */
+#if defined(__aarch64__)
+    const int qemu = 1; /* the aarch64 build runs under qemu-user: every path ~20x slower */
+#else
+    const int qemu = 0;
+#endif
     printf("ISA path: %s\n", mcdl_isa_name(mcdl_cpu_active_isa()));
     static const int64_t small[][6] = {
         /* B, H, T, S, dk, dv */
-        {2, 2, 1, 1, 16, 16},   {1, 2, 7, 7, 16, 16},    {2, 1, 1, 7, 64, 64},
-        {1, 2, 64, 64, 64, 64}, {1, 2, 7, 100, 80, 80},  {2, 2, 100, 100, 64, 64},
-        {1, 1, 100, 7, 80, 16}, {1, 1, 257, 64, 16, 80},
+        {2, 2, 1, 1, 16, 16},    {1, 2, 7, 7, 16, 16},    {2, 1, 1, 7, 64, 64},
+        {1, 2, 64, 64, 64, 64},  {1, 2, 7, 100, 80, 80},  {2, 2, 100, 100, 64, 64},
+        {1, 1, 100, 7, 80, 16},  {1, 1, 257, 64, 16, 80}, {1, 1, 7, 257, 16, 16},
+        {1, 1, 40, 150, 16, 16},
     };
     static const int64_t big[][6] = {
         {1, 1, 257, 257, 80, 80},
@@ -229,10 +234,14 @@ int main(void) {
         {1, 1, 1024, 1024, 16, 16},
     };
     for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
-        for (int variant = 0; variant < 4; variant++)
+        for (int variant = 0; variant < 4; variant++) {
+            /* under qemu only shapes up to 7000 scores (several query blocks and key tiles
+             * still) */
+            if (qemu && small[i][2] * small[i][3] > 7000) continue;
             run_case(small[i][0], small[i][1], small[i][2], small[i][3], small[i][4], small[i][5],
                      variant & 1, variant >> 1);
-    if (!neon)
+        }
+    if (!qemu)
         for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
             run_case(big[i][0], big[i][1], big[i][2], big[i][3], big[i][4], big[i][5], 0, 0);
             run_case(big[i][0], big[i][1], big[i][2], big[i][3], big[i][4], big[i][5], 1, 1);
