@@ -123,7 +123,7 @@ static mcdl_status ln_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     mcdl_f32_layernorm_bwd(rows, D, a->x[0], a->dy[0],
                            st->scale ? mcdl_layer_weight_data(l, st->wg) : NULL, stats,
                            stats + rows, dx, st->scale ? dg : NULL, st->center ? db : NULL);
-    if (mcdl_layer_trainable(l)) {
+    if (a->weight_grads) {
         if (st->scale) {
             float *g = mcdl_layer_weight_grad(l, st->wg);
             for (int64_t i = 0; i < D; i++) g[i] += dg[i];
