@@ -24,7 +24,7 @@ typedef struct {
     mcdl_init kinit, binit;
     int64_t dq, dk, dv, dout; /* built input/output feature sizes */
     int w[8];                 /* query k, b, key k, b, value k, b, output k, b (-1: none) */
-    int ws_threads;           /* threads the planned scratch is sized for */
+    int ws_threads;           /* threads the planned scratch is sized for (set once) */
 } mha_state;
 
 enum { WQ = 0, BQ, WK, BK, WV, BV, WO, BO };
@@ -204,8 +204,9 @@ static void mha_workspace(const mcdl_layer *l, int call, int64_t batch, bool tra
     mha_state *st = mcdl_layer_state(l);
     int64_t T, S;
     mha_call_lengths(l, call, &T, &S);
-    const int threads = omp_get_max_threads();
-    if (threads > st->ws_threads) st->ws_threads = threads;
+    /* fixed at the first plan, so every plan's scratch fits every call: a later rise of
+     * the thread count is capped there (mha_desc_of) rather than overflowing the arena */
+    if (st->ws_threads == 0) st->ws_threads = omp_get_max_threads();
     const mha_sizes z = mha_sizes_of(st, T, S, batch, st->ws_threads);
     *saved = training ? (size_t)z.proj * sizeof(float) : 0;
     *scratch = (size_t)((training ? 0 : z.proj) + z.ws + (training ? z.grads : 0)) * sizeof(float);
@@ -223,7 +224,7 @@ static void mha_desc_of(const mha_state *st, const mha_sizes *z, int64_t B, cons
                          .mask = mask,
                          .causal = st->causal};
     const int t = omp_get_max_threads();
-    d->nthreads = t < st->ws_threads ? t : st->ws_threads;
+    d->nthreads = st->ws_threads <= 0 ? 1 : t < st->ws_threads ? t : st->ws_threads;
 }
 
 /* x (rows, din) · W (din, n) + b -> y (rows, n) */
