@@ -116,13 +116,14 @@ void bm_mha_onednn(benchmark::State &st, Case c, bool backward) {
 void bm_layernorm_mcdl(benchmark::State &st, int64_t rows, int64_t n, bool backward) {
     auto x = random_vec(rows * n, 5), dy = random_vec(rows * n, 6), gam = random_vec(n, 7),
          bet = random_vec(n, 8);
-    std::vector<float> y(rows * n), dx(rows * n), mean(rows), rstd(rows), dg(n), db(n);
+    std::vector<float> y(rows * n), dx(rows * n), mean(rows), rstd(rows), dg(n), db(n),
+        part(mcdl_f32_layernorm_bwd_ws_floats(rows, n));
     mcdl_f32_layernorm_fwd(rows, n, x.data(), gam.data(), bet.data(), 1e-3f, y.data(), mean.data(),
                            rstd.data());
     for (auto _ : st) {
         if (backward)
             mcdl_f32_layernorm_bwd(rows, n, x.data(), dy.data(), gam.data(), mean.data(),
-                                   rstd.data(), dx.data(), dg.data(), db.data());
+                                   rstd.data(), dx.data(), dg.data(), db.data(), part.data());
         else
             mcdl_f32_layernorm_fwd(rows, n, x.data(), gam.data(), bet.data(), 1e-3f, y.data(),
                                    mean.data(), rstd.data());
