@@ -49,6 +49,10 @@ def main(dirname):
     tmax = all_threads[-1]
     p1, pall = peak.get("peak_gflops_1t"), peak.get("peak_gflops_all")
     lines = ["# Thread scaling (best of repetitions per thread count)", ""]
+    info = os.path.join(dirname, "run-info.txt")
+    if os.path.exists(info):
+        with open(info, encoding="utf-8") as f:
+            lines += ["```"] + f.read().strip().splitlines() + ["```", ""]
     hdr = "| case | " + " | ".join(f"{t} thr" for t in all_threads) + \
           f" | speed-up {tmax} thr | efficiency | GFLOPS {tmax} thr | % of peak |"
     lines += [hdr, "|" + "---|" * (hdr.count("|") - 1)]
