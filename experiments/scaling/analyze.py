@@ -36,6 +36,16 @@ def load(dirname):
     return cases
 
 
+def ai_from_name(name):
+    """Arithmetic intensity of a GEMM case named ...:m<M>n<N>k<K>...: 2MNK flops over the
+    compulsory traffic 4(MK + KN + MN) bytes (read A and B once, write C once)."""
+    m = re.search(r"gemm:[^:]+:m(\d+)n(\d+)k(\d+)", name)
+    if not m:
+        return None
+    mm, nn, kk = (int(x) for x in m.groups())
+    return 2.0 * mm * nn * kk / (4.0 * (mm * kk + kk * nn + mm * nn))
+
+
 def main(dirname):
     cases = load(dirname)
     if not cases:
@@ -86,8 +96,11 @@ def main(dirname):
         f.write("# case ai_flop_per_byte gflops\n")
         for name in csv_names:
             r = cases[name][max(cases[name])]
+            ai = ai_from_name(name)
             if r["gflops"] and r["bps"]:
-                f.write(f"{name} {r['gflops'] * 1e9 / r['bps']:.4g} {r['gflops']:.4g}\n")
+                ai = r["gflops"] * 1e9 / r["bps"]
+            if r["gflops"] and ai:
+                f.write(f"{name} {ai:.4g} {r['gflops']:.4g}\n")
     lv = peak.get("levels", {})
     with open(os.path.join(dirname, "roofs.gp"), "w", encoding="utf-8") as f:
         f.write(f"peak_all = {pall or 0}\npeak_1t = {p1 or 0}\n")

@@ -40,7 +40,7 @@ while read -r bin regex; do
   if [[ ! -x "$exe" ]]; then echo "-- $bin not built: skipped" >&2; continue; fi
   for t in $threads; do
     echo "== $bin ($regex) threads=$t" >&2
-    OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
+    OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MCDL_BENCH_THREADS=$t OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
       "$exe" --benchmark_filter="$regex" --benchmark_repetitions="$reps" \
       --benchmark_min_time="$min_time" --benchmark_out="$out/raw/$bin.t$t.json" \
       --benchmark_out_format=json >/dev/null
