@@ -93,14 +93,14 @@ def main(dirname):
 
     # Roofline: arithmetic intensity = flops / bytes = GFLOPS * 1e9 / bytes_per_second.
     with open(os.path.join(dirname, "roofline.csv"), "w", encoding="utf-8") as f:
-        f.write("# case ai_flop_per_byte gflops\n")
+        f.write("# case ai_flop_per_byte gflops is_mcdl\n")
         for name in csv_names:
             r = cases[name][max(cases[name])]
             ai = ai_from_name(name)
             if r["gflops"] and r["bps"]:
                 ai = r["gflops"] * 1e9 / r["bps"]
             if r["gflops"] and ai:
-                f.write(f"{name} {ai:.4g} {r['gflops']:.4g}\n")
+                f.write(f"{name} {ai:.4g} {r['gflops']:.4g} {int(':mcdl:' in name)}\n")
     lv = peak.get("levels", {})
     with open(os.path.join(dirname, "roofs.gp"), "w", encoding="utf-8") as f:
         f.write(f"peak_all = {pall or 0}\npeak_1t = {p1 or 0}\n")
