@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$peak" --seconds 0.05 --max-mib 64 --threads 1 --json "$tmp/p.json" | tee "$tmp/out.txt"
 grep -q "^FMA peak" "$tmp/out.txt" && grep -q "^Read bandwidth" "$tmp/out.txt"
-python3 - "$tmp/p.json" <<'PY'
+/usr/bin/python3 - "$tmp/p.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 fma = {r["isa"]: r for r in d["fma"]}
