@@ -24,9 +24,13 @@ while [[ $# -gt 0 ]]; do
     *) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
+# Sleeping (not spinning) idle OpenMP threads: on a shared machine a spinning thread uses up
+# its scheduler share and then loses the CPU exactly when the work arrives (tools/peak's
+# 2-thread FMA figure drops from ~235 to 8-30 GFLOPS at load 13 without this).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 mkdir -p "$out/raw"
 { echo "date: $(date -u +%FT%TZ)"; echo "uptime: $(uptime)"; echo "threads: $threads";
-  echo "OMP_PLACES=${OMP_PLACES:-} OMP_PROC_BIND=${OMP_PROC_BIND:-}"; } > "$out/run-info.txt"
+  echo "OMP_PLACES=${OMP_PLACES:-} OMP_PROC_BIND=${OMP_PROC_BIND:-} OMP_WAIT_POLICY=$OMP_WAIT_POLICY"; } > "$out/run-info.txt"
 
 if [[ $skip_peak -eq 0 || ! -f "$out/peak.json" ]]; then
   echo "== tools/peak" >&2
@@ -40,7 +44,7 @@ while read -r bin regex; do
   if [[ ! -x "$exe" ]]; then echo "-- $bin not built: skipped" >&2; continue; fi
   for t in $threads; do
     echo "== $bin ($regex) threads=$t" >&2
-    OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MCDL_BENCH_THREADS=$t OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
+    OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MCDL_BENCH_THREADS=$t \
       "$exe" --benchmark_filter="$regex" --benchmark_repetitions="$reps" \
       --benchmark_min_time="$min_time" --benchmark_out="$out/raw/$bin.t$t.json" \
       --benchmark_out_format=json >/dev/null

@@ -1,7 +1,9 @@
 /* tools/peak: measures this machine's single-precision FMA peak (per core and all cores,
  * per ISA path) and its read bandwidth over growing buffer sizes (L1, L2, L3, DRAM), prints
  * a table and optionally writes JSON. Method: docs/tooling.md "peak". Exit codes: 0 done,
- * 2 bad usage, 1 a measurement failed (the sentence is on stderr). */
+ * 2 bad usage, 1 a measurement failed (the sentence is on stderr). On a shared machine run
+ * it with OMP_WAIT_POLICY=PASSIVE: spinning idle threads lose their CPU share and with it
+ * the all-thread figures. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
