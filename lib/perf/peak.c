@@ -90,10 +90,11 @@ mcdl_status mcdl_perf_read_gbps(const char *isa_name, int threads, size_t bytes,
     mcdl_peak_read_fn rd = mcdl_peak_read_fn_for(isa);
     int64_t n = (int64_t)(bytes / 512) * 128; /* floats: a multiple of 8 x 16 lanes */
     if (n < 128) n = 128;
-    /* Repeat the buffer until one call reads about 512 MB (a few ms from L1, tens of ms
-     * from DRAM): long against the barriers, so small (cache-resident) buffers are timed
-     * over many passes and large ones over at least one. */
-    int64_t reps = ((int64_t)512 << 20) / (n * 4);
+    /* Repeat the buffer until one call reads about 64 MB (0.3 ms from L1, a few ms from
+     * DRAM): long against the barriers, short enough that on a busy machine many trials run
+     * without being preempted; small buffers are timed over many passes, large ones over at
+     * least one. */
+    int64_t reps = ((int64_t)64 << 20) / (n * 4);
     if (reps < 1) reps = 1;
     double best = 0, start = now_s();
     int alloc_failed = 0, stop = 0;
