@@ -158,6 +158,11 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    double probe;
+    if (mcdl_perf_read_gbps(o.bw_isa, 1, 4096, 1e-3, &probe) != MCDL_OK) {
+        fprintf(stderr, "peak: --isa: %s\n", mcdl_last_error());
+        return 2;
+    }
     char model[160];
     cpu_model(model, sizeof model);
     size_t l1 = cache_bytes(1), l2 = cache_bytes(2), l3 = cache_bytes(3);
