@@ -67,6 +67,27 @@ static void test_weights_npz(void) {
     mcdl_tensor *yb2 = predict(b, x);
     CHECK(same_bits(ya, yb2), "weights moved through .npz change the predictions");
 
+    /* Keys scoped by the model's name, as Keras 3 writes layers built inside a model. */
+    mcdl_model *c = NULL;
+    mcdl_npz *scoped = NULL;
+    CHECK_OK(mcdl_model_load_json(ffnn_json(), 3, &c));
+    CHECK_OK(mcdl_npz_create(&scoped));
+    for (int i = 0; c && i < mcdl_model_num_weights(a); i++) {
+        mcdl_weight_info w;
+        char key[256];
+        CHECK_OK(mcdl_model_weight(a, i, &w));
+        snprintf(key, sizeof key, "%s/%s", mcdl_model_name(a), w.path);
+        CHECK_OK(mcdl_npz_add(scoped, key, w.value));
+    }
+    if (c) {
+        CHECK_OK(mcdl_model_set_weights_npz(c, scoped));
+        mcdl_tensor *yc = predict(c, x);
+        CHECK(same_bits(ya, yc), "model-scoped keys (sequential/dense/kernel) loaded wrongly");
+        mcdl_tensor_destroy(yc);
+    }
+    mcdl_npz_destroy(scoped);
+    mcdl_model_destroy(c);
+
     /* Damaged archives: model b must stay as it is. */
     mcdl_npz *z = NULL;
     CHECK_OK(mcdl_model_get_weights_npz(a, &z));
