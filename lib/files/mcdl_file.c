@@ -97,6 +97,38 @@ static cJSON *compile_json(const mcdl_model *m, const mcdl_compile_opts *o) {
     return c;
 }
 
+/* A saved file must load: the architecture written to config.json is rebuilt here and its
+ * weights compared by path and shape, so a layer whose config cannot describe it is an
+ * error at save time instead of a file that fails later. */
+static mcdl_status check_rebuilds(const mcdl_model *m, const char *cfg) {
+    mcdl_model *r = NULL;
+    mcdl_status s = mcdl_model_from_json(cfg, strlen(cfg), "config.json", 0, &r);
+    char why[800] = "";
+    if (s != MCDL_OK) {
+        snprintf(why, sizeof why, "%s", mcdl_last_error());
+    } else if (mcdl_model_num_weights(r) != mcdl_model_num_weights(m)) {
+        snprintf(why, sizeof why, "it rebuilds with %d weights instead of %d",
+                 mcdl_model_num_weights(r), mcdl_model_num_weights(m));
+    } else {
+        for (int i = 0; i < mcdl_model_num_weights(m) && !why[0]; i++) {
+            mcdl_weight_info a, b;
+            char sa[128], sb[128];
+            if (mcdl_model_weight(m, i, &a) != MCDL_OK || mcdl_model_weight(r, i, &b) != MCDL_OK)
+                break;
+            mcdl_shape_str(sa, sizeof sa, mcdl_tensor_rank(a.value), mcdl_tensor_shape(a.value));
+            mcdl_shape_str(sb, sizeof sb, mcdl_tensor_rank(b.value), mcdl_tensor_shape(b.value));
+            if (strcmp(a.path, b.path) != 0 || strcmp(sa, sb) != 0)
+                snprintf(why, sizeof why, "weight %d rebuilds as '%s' %s instead of '%s' %s", i,
+                         b.path, sb, a.path, sa);
+        }
+    }
+    mcdl_model_destroy(r);
+    if (!why[0]) return MCDL_OK;
+    return mcdl_error(MCDL_ERR_UNSUPPORTED,
+                      "model '%s' cannot be saved: its Keras JSON does not rebuild it (%s)",
+                      mcdl_model_name(m), why);
+}
+
 mcdl_status mcdl_model_save(const mcdl_model *m, const char *path) {
     if (!m || !path) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_save: NULL argument");
     entry_list l = {0};
@@ -109,7 +141,11 @@ mcdl_status mcdl_model_save(const mcdl_model *m, const char *path) {
     mcdl_status s = push_json(&l, "mcdl.json", meta);
     char *cfg = NULL;
     if (s == MCDL_OK) s = mcdl_model_to_json(m, &cfg);
-    if (s == MCDL_OK) s = push(&l, "config.json", cfg, strlen(cfg));
+    if (s == MCDL_OK) s = check_rebuilds(m, cfg);
+    if (s == MCDL_OK)
+        s = push(&l, "config.json", cfg, strlen(cfg));
+    else
+        free(cfg);
     char name[1200];
     for (int i = 0; i < mcdl_model_num_weights(m) && s == MCDL_OK; i++) {
         mcdl_weight_info w;
