@@ -20,16 +20,38 @@
 #include "kernels/eltwise/act.h"
 
 typedef struct {
-    const float *bias;  /* NULL: no bias */
-    bool bias_per_row;  /* false: bias[n] added to column n; true: bias[m] to row m */
-    mcdl_act act;       /* NONE, RELU, SIGMOID, TANH or LEAKY_RELU */
-    float act_alpha;    /* leaky relu slope */
+    const float *bias; /* NULL: no bias */
+    bool bias_per_row; /* false: bias[n] added to column n; true: bias[m] to row m */
+    mcdl_act act;      /* NONE, RELU, SIGMOID, TANH or LEAKY_RELU */
+    float act_alpha;   /* leaky relu slope */
 } mcdl_gemm_epilogue;
 
-/* The dispatched GEMM (best ISA path available, see mcdl_cpu_active_isa()). */
+/* The dispatched GEMM (best ISA path available, see mcdl_cpu_active_isa()): packed
+ * BLIS-style blocking, unpacked kernels for M <= 16 with op(B) = B, a GEMV for M = 1. */
 void mcdl_f32_gemm(char transa, char transb, int64_t M, int64_t N, int64_t K, float alpha,
                    const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C,
                    int64_t ldc, const mcdl_gemm_epilogue *ep);
+
+/* Pre-packed B (weights reused across calls: inference, RNN time steps). The layout is
+ * that of the path active when packing (recorded in the buffer, which is used with that
+ * path's microkernel later). Usage:
+ *     float *pb = malloc(mcdl_f32_gemm_pack_b_size(K, N) * sizeof(float));
+ *     mcdl_f32_gemm_pack_b('N', K, N, W, ldw, pb);            // once
+ *     mcdl_f32_gemm_packed_b('N', M, N, K, 1, X, ldx, pb, 0, Y, ldy, &ep);  // many times
+ * The buffer should be 64-byte aligned for full speed. */
+/* Floats needed to hold op(B) (K x N) packed for the active path. */
+int64_t mcdl_f32_gemm_pack_b_size(int64_t K, int64_t N);
+/* Packs op(B) (transb 'N': K x N with ldb >= N; 'T': N x K with ldb >= K). */
+void mcdl_f32_gemm_pack_b(char transb, int64_t K, int64_t N, const float *B, int64_t ldb,
+                          float *packed);
+/* C = act(alpha * op(A) * B + beta * C + bias) with B pre-packed by mcdl_f32_gemm_pack_b
+ * for the same K and N. Same contract as mcdl_f32_gemm otherwise. */
+void mcdl_f32_gemm_packed_b(char transa, int64_t M, int64_t N, int64_t K, float alpha,
+                            const float *A, int64_t lda, const float *packed_b, float beta,
+                            float *C, int64_t ldc, const mcdl_gemm_epilogue *ep);
+
+/* The register tile (MR rows x NR columns) of the active path, for tests of the edges. */
+void mcdl_f32_gemm_tile(int *mr, int *nr);
 
 /* Plain-loop reference (float accumulation in k order); the tests' ground truth is a
  * double-accumulating loop in the tests themselves. */

@@ -1,0 +1,176 @@
+// SGEMM side by side: mcdl_sgemm, oneDNN's dnnl_sgemm and OpenBLAS's cblas_sgemm on the
+// same row-major problems, cases named gemm:<impl>:m<M>n<N>k<K>[t<ta><tb>] with a GFLOPS
+// counter. Threads: MCDL_BENCH_THREADS (default: OpenMP's default), applied to all three.
+// Run with --benchmark_enable_random_interleaving=true --benchmark_repetitions=5 so the
+// implementations are measured interleaved on a noisy machine.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "mcdl/mcdl.h"
+#ifdef MCDL_HAVE_ONEDNN
+#include <dnnl.h>
+#endif
+#ifdef MCDL_HAVE_OPENBLAS
+#include <cblas.h>
+extern "C" void openblas_set_num_threads(int);
+#endif
+
+namespace {
+
+struct Shape {
+    int64_t m, n, k;
+    char ta, tb;
+};
+
+// The shape set: squares, then the seed models' layers, then GEMV rows.
+const Shape kShapes[] = {
+    {64, 64, 64, 'N', 'N'},
+    {128, 128, 128, 'N', 'N'},
+    {256, 256, 256, 'N', 'N'},
+    {512, 512, 512, 'N', 'N'},
+    {1024, 1024, 1024, 'N', 'N'},
+    {2048, 2048, 2048, 'N', 'N'},
+    {320, 256, 8, 'N', 'N'},
+    {320, 192, 8, 'N', 'N'},
+    {32, 256, 64, 'N', 'N'},
+    {32, 192, 64, 'N', 'N'},
+    {32, 64, 64, 'N', 'N'},
+    {32, 64, 20, 'N', 'N'},
+    {32, 128, 5408, 'N', 'N'},
+    {256, 128, 784, 'N', 'N'},
+    {256, 784, 128, 'N', 'N'},
+    {3844, 32, 27, 'N', 'N'},
+    {841, 64, 32, 'N', 'N'},
+    {676, 32, 9, 'N', 'N'},
+    {1024, 64, 576, 'N', 'N'},
+    {169, 64, 288, 'N', 'N'},
+    {3200, 512, 128, 'N', 'N'},
+    {100, 100, 64, 'N', 'N'},
+    {1, 1024, 256, 'N', 'N'},
+    {1, 128, 5408, 'N', 'N'},
+    {1, 256, 64, 'N', 'N'},
+    // Transposed operands as the backward passes use them.
+    {256, 784, 128, 'N', 'T'},
+    {784, 128, 256, 'T', 'N'},
+    {512, 512, 512, 'T', 'T'},
+};
+const Shape kSmoke[] = {{64, 64, 64, 'N', 'N'}, {1, 256, 64, 'N', 'N'}};
+
+int bench_threads() {
+    const char *s = std::getenv("MCDL_BENCH_THREADS");
+    return s && std::atoi(s) > 0 ? std::atoi(s) : omp_get_max_threads();
+}
+
+struct Operands {
+    std::vector<float> a, b, c;
+    int64_t lda, ldb, ldc;
+    explicit Operands(const Shape &s)
+        : a(s.m * s.k), b(s.k * s.n), c(s.m * s.n), lda(s.ta == 'T' ? s.m : s.k),
+          ldb(s.tb == 'T' ? s.k : s.n), ldc(s.n) {
+        mcdl_rng_fill_uniform(1, 0, 0, a.data(), (int64_t)a.size(), -1.0f, 1.0f);
+        mcdl_rng_fill_uniform(2, 0, 0, b.data(), (int64_t)b.size(), -1.0f, 1.0f);
+    }
+};
+
+void set_threads(int t) {
+    omp_set_num_threads(t);
+#ifdef MCDL_HAVE_OPENBLAS
+    openblas_set_num_threads(t);
+#endif
+}
+
+void finish(benchmark::State &st, const Shape &s, int threads) {
+    st.counters["GFLOPS"] = benchmark::Counter(2.0 * s.m * s.n * s.k / 1e9,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+    st.counters["threads"] = threads;
+}
+
+void run_mcdl(benchmark::State &st, Shape s) {
+    const int t = bench_threads();
+    set_threads(t);
+    Operands o(s);
+    for (auto _ : st) {
+        mcdl_status rc = mcdl_sgemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, o.a.data(), o.lda, o.b.data(),
+                                    o.ldb, 0.0f, o.c.data(), o.ldc);
+        if (rc != MCDL_OK) {
+            st.SkipWithError(mcdl_last_error());
+            break;
+        }
+        benchmark::DoNotOptimize(o.c.data());
+    }
+    finish(st, s, t);
+}
+
+#ifdef MCDL_HAVE_ONEDNN
+void run_onednn(benchmark::State &st, Shape s) {
+    const int t = bench_threads();
+    set_threads(t);
+    Operands o(s);
+    for (auto _ : st) {
+        if (dnnl_sgemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, o.a.data(), o.lda, o.b.data(), o.ldb, 0.0f,
+                       o.c.data(), o.ldc) != dnnl_success) {
+            st.SkipWithError("dnnl_sgemm failed");
+            break;
+        }
+        benchmark::DoNotOptimize(o.c.data());
+    }
+    finish(st, s, t);
+}
+#endif
+
+#ifdef MCDL_HAVE_OPENBLAS
+void run_openblas(benchmark::State &st, Shape s) {
+    const int t = bench_threads();
+    set_threads(t);
+    Operands o(s);
+    for (auto _ : st) {
+        cblas_sgemm(CblasRowMajor, s.ta == 'T' ? CblasTrans : CblasNoTrans,
+                    s.tb == 'T' ? CblasTrans : CblasNoTrans, (int)s.m, (int)s.n, (int)s.k, 1.0f,
+                    o.a.data(), (int)o.lda, o.b.data(), (int)o.ldb, 0.0f, o.c.data(), (int)o.ldc);
+        benchmark::DoNotOptimize(o.c.data());
+    }
+    finish(st, s, t);
+}
+#endif
+
+std::string case_name(const char *impl, const Shape &s) {
+    std::string n = std::string("gemm:") + impl + ":m" + std::to_string(s.m) + "n" +
+                    std::to_string(s.n) + "k" + std::to_string(s.k);
+    if (s.ta != 'N' || s.tb != 'N') n += std::string("t") + s.ta + s.tb;
+    return n;
+}
+
+void register_all() {
+    const bool smoke =
+        std::getenv("MCDL_BENCH_SMOKE") && std::atoi(std::getenv("MCDL_BENCH_SMOKE"));
+    const Shape *first = smoke ? kSmoke : kShapes;
+    const size_t count = smoke ? std::size(kSmoke) : std::size(kShapes);
+    for (size_t i = 0; i < count; i++) {
+        const Shape &s = first[i];
+        benchmark::RegisterBenchmark(case_name("mcdl", s).c_str(), run_mcdl, s)->UseRealTime();
+#ifdef MCDL_HAVE_ONEDNN
+        benchmark::RegisterBenchmark(case_name("onednn", s).c_str(), run_onednn, s)->UseRealTime();
+#endif
+#ifdef MCDL_HAVE_OPENBLAS
+        benchmark::RegisterBenchmark(case_name("openblas", s).c_str(), run_openblas, s)
+            ->UseRealTime();
+#endif
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,303 @@
+/* The BLIS-style GEMM driver: five loops (jc over NC, pc over KC with B packed, ic over
+ * MC with A packed, jr over NR, ir over MR) around the per-ISA microkernel, the unpacked
+ * small-M and GEMV paths, the pre-packed B entry points, and the OpenMP partition.
+ *
+ * Threads: one static partition of C into contiguous row (or column) ranges aligned to
+ * the tile, one range per thread; each range runs the serial blocked algorithm with its
+ * own packing buffers. Every C element is computed by the same sequence of operations
+ * whatever the range it lands in, so results do not depend on the thread count. */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/gemm/gemm_internal.h"
+
+/* Small-M products run unpacked up to this many rows (packing B would cost as much as
+ * the product); larger ones go through the packed path. */
+#define GEMM_DIRECT_MAX_M 16
+/* Below this many multiply-adds a second thread costs more than it saves. */
+#define GEMM_MIN_WORK_PER_THREAD 32768.0
+/* Pre-packed B: a header of this many floats (64 bytes, keeps the panels aligned). */
+#define GEMM_PACKED_HDR 16
+#define GEMM_PACKED_MAGIC 0x4d434447 /* "GDCM" */
+
+const mcdl_gemm_cfg *mcdl_gemm_cfg_for(mcdl_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case MCDL_ISA_AVX512:
+        return &mcdl_gemm_cfg_avx512;
+    case MCDL_ISA_AVX2:
+        return &mcdl_gemm_cfg_avx2;
+#endif
+#if defined(__aarch64__)
+    case MCDL_ISA_NEON:
+        return &mcdl_gemm_cfg_neon;
+#endif
+    default:
+        return &mcdl_gemm_cfg_ref;
+    }
+}
+
+void mcdl_f32_gemm_tile(int *mr, int *nr) {
+    const mcdl_gemm_cfg *cfg = mcdl_gemm_cfg_for(mcdl_cpu_active_isa());
+    *mr = cfg->mr;
+    *nr = cfg->nr;
+}
+
+/* Per-thread packing buffers, grown on demand and kept: the GEMM is called thousands of
+ * times per training step and must not allocate (and page-fault) each time. */
+static _Thread_local float *tls_buf[2];
+static _Thread_local size_t tls_cap[2];
+
+static float *gemm_buffer(int which, size_t nfloats) {
+    if (tls_cap[which] < nfloats) {
+        free(tls_buf[which]);
+        tls_buf[which] = NULL;
+        tls_cap[which] = 0;
+        void *p = NULL;
+        if (posix_memalign(&p, 64, nfloats * sizeof(float)) != 0) return NULL;
+        tls_buf[which] = p;
+        tls_cap[which] = nfloats;
+    }
+    return tls_buf[which];
+}
+
+typedef struct {
+    const mcdl_gemm_cfg *cfg;
+    int ta, tb;
+    int64_t M, N, K;
+    float alpha, beta;
+    const float *A, *B;
+    int64_t lda, ldb, ldc;
+    const float *bpre; /* pre-packed B panels (header skipped) or NULL */
+    int64_t npad;      /* columns of the pre-packed B, rounded up to NR */
+    float *C;
+    const mcdl_gemm_epilogue *ep;
+} gemm_problem;
+
+static const float *a_at(const gemm_problem *g, int64_t i, int64_t k) {
+    return g->ta ? g->A + k * g->lda + i : g->A + i * g->lda + k;
+}
+static const float *b_at(const gemm_problem *g, int64_t k, int64_t j) {
+    return g->tb ? g->B + j * g->ldb + k : g->B + k * g->ldb + j;
+}
+
+static mcdl_gemm_ukr_args ukr_args(const gemm_problem *g, float beta, int last_k) {
+    mcdl_gemm_ukr_args p = {.alpha = g->alpha, .beta = beta, .act = MCDL_ACT_NONE};
+    if (last_k && g->ep) {
+        p.bias = g->ep->bias;
+        p.bias_per_row = g->ep->bias_per_row;
+        p.act = g->ep->act;
+        p.act_alpha = g->ep->act_alpha;
+    }
+    return p;
+}
+
+/* When no packing buffer can be had, the block is still computed (plain loops). */
+static void gemm_block_fallback(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
+                                int64_t c1) {
+    mcdl_gemm_epilogue ep;
+    if (g->ep) {
+        ep = *g->ep;
+        if (ep.bias) ep.bias += ep.bias_per_row ? r0 : c0;
+    }
+    mcdl_f32_gemm_ref(g->ta ? 'T' : 'N', g->tb ? 'T' : 'N', r1 - r0, c1 - c0, g->K, g->alpha,
+                      a_at(g, r0, 0), g->lda, b_at(g, 0, c0), g->ldb, g->beta,
+                      g->C + r0 * g->ldc + c0, g->ldc, g->ep ? &ep : NULL);
+}
+
+/* Rows [r0, r1) x columns [c0, c1) of C through the packed five-loop path. c0 is a
+ * multiple of NR when B is pre-packed. */
+static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
+                              int64_t c1) {
+    const mcdl_gemm_cfg *cfg = g->cfg;
+    const int mr = cfg->mr, nr = cfg->nr;
+    const int64_t K = g->K;
+    const int64_t kc_max = K < cfg->kc ? K : cfg->kc;
+    const int64_t nc_max = cfg->nc / nr * nr;
+    const int64_t m_all = r1 - r0, n_all = c1 - c0;
+    int64_t mc_max = m_all < cfg->mc ? (m_all + mr - 1) / mr * mr : cfg->mc;
+    const int64_t ncb = n_all < nc_max ? (n_all + nr - 1) / nr * nr : nc_max;
+    float *abuf = gemm_buffer(0, (size_t)(mc_max * kc_max));
+    float *bbuf = g->bpre ? NULL : gemm_buffer(1, (size_t)(ncb * kc_max));
+    if (!g->bpre && (!abuf || !bbuf)) {
+        gemm_block_fallback(g, r0, r1, c0, c1);
+        return;
+    }
+    /* Pre-packed B has no plain copy to fall back on: one A panel on the stack will do. */
+    float apanel[8 * 256];
+    if (!abuf) {
+        abuf = apanel;
+        mc_max = mr;
+    }
+    for (int64_t jc = c0; jc < c1; jc += nc_max) {
+        const int64_t nc = c1 - jc < nc_max ? c1 - jc : nc_max;
+        for (int64_t pc = 0; pc < K; pc += kc_max) {
+            const int64_t kc = K - pc < kc_max ? K - pc : kc_max;
+            const float *bp;
+            if (g->bpre) {
+                bp = g->bpre + pc * g->npad + jc * kc;
+            } else {
+                mcdl_gemm_pack_b(g->tb, kc, nc, b_at(g, pc, jc), g->ldb, nr, bbuf);
+                bp = bbuf;
+            }
+            const mcdl_gemm_ukr_args p = ukr_args(g, pc == 0 ? g->beta : 1.0f, pc + kc == K);
+            for (int64_t ic = r0; ic < r1; ic += mc_max) {
+                const int64_t mc = r1 - ic < mc_max ? r1 - ic : mc_max;
+                mcdl_gemm_pack_a(g->ta, mc, kc, a_at(g, ic, pc), g->lda, mr, abuf);
+                for (int64_t jr = 0; jr < nc; jr += nr) {
+                    const int64_t n = nc - jr < nr ? nc - jr : nr;
+                    for (int64_t ir = 0; ir < mc; ir += mr) {
+                        const int64_t m = mc - ir < mr ? mc - ir : mr;
+                        cfg->ukr(kc, abuf + ir * kc, bp + jr * kc,
+                                 g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, m, n, &p, ic + ir,
+                                 jc + jr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Rows [r0, r1) x columns [c0, c1) without packing (op(B) = B row-major, few rows). */
+static void gemm_block_direct(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
+                              int64_t c1) {
+    const mcdl_gemm_cfg *cfg = g->cfg;
+    const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
+    const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
+    if (r1 - r0 == 1) {
+        cfg->gemv(g->K, c1 - c0, a_at(g, r0, 0), a_cs, g->B + c0, g->ldb, g->C + r0 * g->ldc + c0,
+                  &p, r0, c0);
+        return;
+    }
+    for (int64_t i = r0; i < r1; i += cfg->mr) {
+        const int64_t m = r1 - i < cfg->mr ? r1 - i : cfg->mr;
+        for (int64_t j = c0; j < c1; j += cfg->nr) {
+            const int64_t n = c1 - j < cfg->nr ? c1 - j : cfg->nr;
+            cfg->direct[m - 1](g->K, a_at(g, i, 0), a_rs, a_cs, g->B + j, g->ldb,
+                               g->C + i * g->ldc + j, g->ldc, n, &p, i, j);
+        }
+    }
+}
+
+/* C = beta * C then the epilogue: the K = 0 or alpha = 0 product. */
+static void gemm_scale_only(const gemm_problem *g) {
+    for (int64_t i = 0; i < g->M; i++) {
+        float *c = g->C + i * g->ldc;
+        if (g->beta == 0.0f)
+            memset(c, 0, (size_t)g->N * sizeof(float));
+        else if (g->beta != 1.0f)
+            for (int64_t j = 0; j < g->N; j++) c[j] *= g->beta;
+    }
+    mcdl_f32_gemm_epilogue_ref(g->M, g->N, g->C, g->ldc, g->ep, 0, 0);
+}
+
+static void gemm_run(const gemm_problem *g) {
+    if (g->M <= 0 || g->N <= 0) return;
+    if (g->K <= 0 || g->alpha == 0.0f) {
+        gemm_scale_only(g);
+        return;
+    }
+    const mcdl_gemm_cfg *cfg = g->cfg;
+    const int direct = !g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
+    /* Split the dimension with more tiles; small-M products always split columns. */
+    const int64_t units_m = (g->M + cfg->mr - 1) / cfg->mr;
+    const int64_t units_n = (g->N + cfg->nr - 1) / cfg->nr;
+    const int split_m = !direct && units_m >= units_n;
+    const int64_t units = split_m ? units_m : units_n;
+    int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    const double work = (double)g->M * (double)g->N * (double)g->K;
+    if (nt > work / GEMM_MIN_WORK_PER_THREAD) nt = (int)(work / GEMM_MIN_WORK_PER_THREAD);
+    if (nt > units) nt = (int)units;
+    if (nt < 1) nt = 1;
+    void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
+        direct ? gemm_block_direct : gemm_block_packed;
+    if (nt == 1) {
+        block(g, 0, g->M, 0, g->N);
+        return;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+        const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
+        const int64_t u0 = units * t / n, u1 = units * (t + 1) / n;
+        if (split_m) {
+            const int64_t r0 = u0 * cfg->mr, r1 = u1 * cfg->mr < g->M ? u1 * cfg->mr : g->M;
+            if (r0 < r1) block(g, r0, r1, 0, g->N);
+        } else {
+            const int64_t c0 = u0 * cfg->nr, c1 = u1 * cfg->nr < g->N ? u1 * cfg->nr : g->N;
+            if (c0 < c1) block(g, 0, g->M, c0, c1);
+        }
+    }
+}
+
+void mcdl_f32_gemm(char transa, char transb, int64_t M, int64_t N, int64_t K, float alpha,
+                   const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C,
+                   int64_t ldc, const mcdl_gemm_epilogue *ep) {
+    const gemm_problem g = {.cfg = mcdl_gemm_cfg_for(mcdl_cpu_active_isa()),
+                            .ta = transa == 'T' || transa == 't',
+                            .tb = transb == 'T' || transb == 't',
+                            .M = M,
+                            .N = N,
+                            .K = K,
+                            .alpha = alpha,
+                            .beta = beta,
+                            .A = A,
+                            .B = B,
+                            .lda = lda,
+                            .ldb = ldb,
+                            .ldc = ldc,
+                            .C = C,
+                            .ep = ep};
+    gemm_run(&g);
+}
+
+/* ---- pre-packed B ---- */
+
+static int64_t packed_npad(const mcdl_gemm_cfg *cfg, int64_t N) {
+    return (N + cfg->nr - 1) / cfg->nr * cfg->nr;
+}
+
+int64_t mcdl_f32_gemm_pack_b_size(int64_t K, int64_t N) {
+    const mcdl_gemm_cfg *cfg = mcdl_gemm_cfg_for(mcdl_cpu_active_isa());
+    return GEMM_PACKED_HDR + K * packed_npad(cfg, N);
+}
+
+void mcdl_f32_gemm_pack_b(char transb, int64_t K, int64_t N, const float *B, int64_t ldb,
+                          float *packed) {
+    const mcdl_gemm_cfg *cfg = mcdl_gemm_cfg_for(mcdl_cpu_active_isa());
+    const int tb = transb == 'T' || transb == 't';
+    const int32_t hdr[4] = {GEMM_PACKED_MAGIC, (int32_t)cfg->isa, (int32_t)K, (int32_t)N};
+    memset(packed, 0, GEMM_PACKED_HDR * sizeof(float));
+    memcpy(packed, hdr, sizeof hdr);
+    const int64_t npad = packed_npad(cfg, N);
+    for (int64_t pc = 0; pc < K; pc += cfg->kc) {
+        const int64_t kc = K - pc < cfg->kc ? K - pc : cfg->kc;
+        mcdl_gemm_pack_b(tb, kc, N, tb ? B + pc : B + pc * ldb, ldb, cfg->nr,
+                         packed + GEMM_PACKED_HDR + pc * npad);
+    }
+}
+
+void mcdl_f32_gemm_packed_b(char transa, int64_t M, int64_t N, int64_t K, float alpha,
+                            const float *A, int64_t lda, const float *packed_b, float beta,
+                            float *C, int64_t ldc, const mcdl_gemm_epilogue *ep) {
+    int32_t hdr[4];
+    memcpy(hdr, packed_b, sizeof hdr);
+    /* The panels were laid out for the path that packed them, whatever is active now. */
+    const mcdl_gemm_cfg *cfg = mcdl_gemm_cfg_for((mcdl_isa)hdr[1]);
+    const gemm_problem g = {.cfg = cfg,
+                            .ta = transa == 'T' || transa == 't',
+                            .tb = 0,
+                            .M = M,
+                            .N = N,
+                            .K = K,
+                            .alpha = alpha,
+                            .beta = beta,
+                            .A = A,
+                            .lda = lda,
+                            .ldc = ldc,
+                            .C = C,
+                            .ep = ep,
+                            .bpre = packed_b + GEMM_PACKED_HDR,
+                            .npad = packed_npad(cfg, N)};
+    gemm_run(&g);
+}
