@@ -55,5 +55,6 @@
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
 #include "mcdl/conv.h"
+#include "mcdl/rnn.h"
 
 #endif
