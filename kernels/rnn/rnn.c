@@ -219,6 +219,7 @@ static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcd
     c->gru_ra = d->cell == MCDL_RNN_GRU && d->reset_after;
     c->gru_rf = d->cell == MCDL_RNN_GRU && !d->reset_after;
     c->go_backwards = d->go_backwards;
+    c->keep = !a->inference;
     c->W = ops->width;
     c->nblk = (c->u + c->W - 1) / c->W;
     c->mr = ops->mr;

@@ -18,6 +18,7 @@ typedef struct {
     mcdl_act act, rec_act;
     bool gru_ra, gru_rf; /* GRU reset_after true / false */
     bool go_backwards;
+    bool keep;           /* store pre-activations for backward */
     int64_t W, nblk, mr; /* pack width, unit blocks, rows per tile */
     /* forward inputs */
     const float *x;        /* (B, T, in) */

@@ -286,6 +286,7 @@ static mcdl_status rnn_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     fa.y_last = c->return_sequences ? NULL : a->y[0];
     fa.h_last = c->return_state ? a->y[1] : NULL;
     fa.c_last = c->return_state && c->cell == MCDL_RNN_LSTM ? a->y[2] : NULL;
+    fa.inference = !a->training;
     mcdl_rnn_fwd(&d, &fa, mem);
     return MCDL_OK;
 }
