@@ -163,6 +163,10 @@ typedef struct {
                             float *y);
     void (*avgpool_bwd_row)(const mcdl_conv2d_geom *g, const float *dy, int64_t n, int64_t oh,
                             float *dx);
+    /* 2x2 stride-2 windows tiling the image exactly: stores (not adds) the gradient of output
+     * row oh of image n into its two input rows. */
+    void (*pool2x2_bwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *dy, int64_t n,
+                            int64_t oh, float *dx, int is_max);
 } mcdl_conv_isa_ops;
 
 /* The table for a path (NULL when not compiled in) and for the active path. */

@@ -135,6 +135,9 @@ int main(void) {
         {1, 1, 15, 6, 1, 3, 1, 2, MCDL_PAD_SAME},  /* 1-D */
         {3, 5, 6, 33, 5, 6, 1, 1, MCDL_PAD_VALID}, /* global */
         {1, 6, 6, 8, 3, 3, 1, 1, MCDL_PAD_SAME},
+        {1, 5, 7, 9, 2, 2, 1, 1, MCDL_PAD_VALID}, /* 2x2 windows inside, overlapping */
+        {2, 6, 4, 19, 2, 2, 2, 2, MCDL_PAD_SAME}, /* 2x2 stride 2 tiling exactly */
+        {2, 7, 9, 6, 2, 2, 2, 2, MCDL_PAD_VALID}, /* 2x2 stride 2, odd last row and column */
     };
     for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
         check_pool(&pcs[i], 1);
