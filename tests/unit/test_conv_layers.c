@@ -278,6 +278,14 @@ static mcdl_node *b_pool1d(mcdl_graph *g, mcdl_node *x, int v) {
         return mcdl_global_average_pooling1d(g, x, NULL);
     }
 }
+static mcdl_node *b_conv3d(mcdl_graph *g, mcdl_node *x, int v) {
+    return mcdl_conv3d(g, x,
+                       &(mcdl_conv3d_opts){.filters = 3,
+                                           .kernel_size = {2, 3, 2},
+                                           .strides = {v ? 2 : 1, 1, v ? 2 : 1},
+                                           .padding = v ? MCDL_PADDING_SAME : MCDL_PADDING_VALID,
+                                           .activation = v ? MCDL_TANH : MCDL_LINEAR});
+}
 static mcdl_node *b_bn(mcdl_graph *g, mcdl_node *x, int v) {
     (void)v;
     return mcdl_batch_normalization(g, x, NULL);
@@ -294,6 +302,8 @@ static void test_gradients(void) {
     for (int v = 0; v < 2; v++) gradcheck("SeparableConv2D", 3, img, 3, b_sep, v, false);
     for (int v = 0; v < 6; v++) gradcheck("pooling/resize 2-D", 3, img, 3, b_pool, v, false);
     for (int v = 0; v < 4; v++) gradcheck("pooling 1-D", 2, seq, 3, b_pool1d, v, false);
+    for (int v = 0; v < 2; v++)
+        gradcheck("Conv3D", 4, (int64_t[]){4, 5, 4, 2}, 3, b_conv3d, v, false);
     gradcheck("BatchNormalization (training)", 3, img, 3, b_bn, 0, false);
     gradcheck("BatchNormalization (frozen: moving statistics)", 3, img, 3, b_bn, 1, true);
 }
