@@ -83,7 +83,7 @@ static mcdl_status pool_infer(mcdl_layer *l, mcdl_infer_args *a) {
     mcdl_shape_keras_str(in, sb, sizeof sb);
     if (in->rank != st->rank + 1)
         return mcdl_error(MCDL_ERR_SHAPE, "layer '%s' (%s) needs a rank-%d input, got %s from '%s'",
-                          mcdl_layer_name(l), cls_name(l), st->rank + 1, sb, a->in_from[0]);
+                          mcdl_layer_name(l), cls_name(l), st->rank + 2, sb, a->in_from[0]);
     st->H = st->rank == 1 ? 1 : in->d[0];
     st->W = in->d[st->rank - 1];
     st->C = in->d[st->rank];
