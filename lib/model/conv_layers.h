@@ -19,7 +19,6 @@ extern const mcdl_layer_class mcdl_average_pooling1d_class;
 extern const mcdl_layer_class mcdl_average_pooling2d_class;
 extern const mcdl_layer_class mcdl_global_max_pooling1d_class;
 extern const mcdl_layer_class mcdl_global_max_pooling2d_class;
-extern const mcdl_layer_class mcdl_global_average_pooling1d_class;
 extern const mcdl_layer_class mcdl_global_average_pooling2d_class;
 extern const mcdl_layer_class mcdl_batch_normalization_class;
 extern const mcdl_layer_class mcdl_up_sampling2d_class;

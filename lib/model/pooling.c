@@ -160,20 +160,17 @@ POOL_CLASS(mcdl_average_pooling1d_class, "AveragePooling1D", "average_pooling1d"
 POOL_CLASS(mcdl_average_pooling2d_class, "AveragePooling2D", "average_pooling2d");
 POOL_CLASS(mcdl_global_max_pooling1d_class, "GlobalMaxPooling1D", "global_max_pooling1d");
 POOL_CLASS(mcdl_global_max_pooling2d_class, "GlobalMaxPooling2D", "global_max_pooling2d");
-POOL_CLASS(mcdl_global_average_pooling1d_class, "GlobalAveragePooling1D",
-           "global_average_pooling1d");
 POOL_CLASS(mcdl_global_average_pooling2d_class, "GlobalAveragePooling2D",
            "global_average_pooling2d");
 
 static void kind_of(const mcdl_layer_class *c, pool_state *st) {
     st->rank = (c == &mcdl_max_pooling1d_class || c == &mcdl_average_pooling1d_class ||
-                c == &mcdl_global_max_pooling1d_class || c == &mcdl_global_average_pooling1d_class)
+                c == &mcdl_global_max_pooling1d_class)
                    ? 1
                    : 2;
     st->is_max = c == &mcdl_max_pooling1d_class || c == &mcdl_max_pooling2d_class ||
                  c == &mcdl_global_max_pooling1d_class || c == &mcdl_global_max_pooling2d_class;
     st->global = c == &mcdl_global_max_pooling1d_class || c == &mcdl_global_max_pooling2d_class ||
-                 c == &mcdl_global_average_pooling1d_class ||
                  c == &mcdl_global_average_pooling2d_class;
 }
 
@@ -215,10 +212,6 @@ mcdl_node *mcdl_global_max_pooling1d(mcdl_graph *g, mcdl_node *x, const mcdl_glo
 }
 mcdl_node *mcdl_global_max_pooling2d(mcdl_graph *g, mcdl_node *x, const mcdl_global_pool_opts *o) {
     return make(g, x, &mcdl_global_max_pooling2d_class, o ? o->name : NULL, NULL);
-}
-mcdl_node *mcdl_global_average_pooling1d(mcdl_graph *g, mcdl_node *x,
-                                         const mcdl_global_pool_opts *o) {
-    return make(g, x, &mcdl_global_average_pooling1d_class, o ? o->name : NULL, NULL);
 }
 mcdl_node *mcdl_global_average_pooling2d(mcdl_graph *g, mcdl_node *x,
                                          const mcdl_global_pool_opts *o) {

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lib/model/attention_layers.h"
 #include "lib/model/core_layers.h"
 #include "lib/model/conv_layers.h"
 #include "lib/model/layer.h"
@@ -33,7 +34,6 @@ static const mcdl_layer_class *const k_classes[] = {
     &mcdl_average_pooling2d_class,
     &mcdl_global_max_pooling1d_class,
     &mcdl_global_max_pooling2d_class,
-    &mcdl_global_average_pooling1d_class,
     &mcdl_global_average_pooling2d_class,
     &mcdl_up_sampling2d_class,
     &mcdl_zero_padding2d_class,
@@ -41,9 +41,16 @@ static const mcdl_layer_class *const k_classes[] = {
     /* rnn family */
 
     /* attention / embedding family */
+    &mcdl_embedding_class,
+    &mcdl_not_equal_class,
+    &mcdl_sine_position_encoding_class,
+    &mcdl_position_embedding_class,
+    &mcdl_mha_class,
+    &mcdl_gap1d_class,
 
     /* normalisation family */
     &mcdl_batch_normalization_class,
+    &mcdl_layer_norm_class,
 
     NULL,
 };

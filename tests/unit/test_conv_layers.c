@@ -275,7 +275,7 @@ static mcdl_node *b_pool1d(mcdl_graph *g, mcdl_node *x, int v) {
     case 2:
         return mcdl_global_max_pooling1d(g, x, NULL);
     default:
-        return mcdl_global_average_pooling1d(g, x, NULL);
+        return mcdl_global_average_pooling1d(g, x, NULL, NULL);
     }
 }
 static mcdl_node *b_conv3d(mcdl_graph *g, mcdl_node *x, int v) {

@@ -131,14 +131,13 @@ mcdl_node *mcdl_max_pooling2d(mcdl_graph *g, mcdl_node *x, const mcdl_pool_opts 
 mcdl_node *mcdl_average_pooling1d(mcdl_graph *g, mcdl_node *x, const mcdl_pool_opts *o);
 mcdl_node *mcdl_average_pooling2d(mcdl_graph *g, mcdl_node *x, const mcdl_pool_opts *o);
 
-/** GlobalMax/AveragePooling1D/2D(): (T, C) or (H, W, C) -> (C) (keepdims=False). */
+/** GlobalMaxPooling1D/2D, GlobalAveragePooling2D: (T, C) or (H, W, C) -> (C)
+ *  (keepdims=False). GlobalAveragePooling1D, which takes a mask, is in attention.h. */
 typedef struct {
     const char *name;
 } mcdl_global_pool_opts;
 mcdl_node *mcdl_global_max_pooling1d(mcdl_graph *g, mcdl_node *x, const mcdl_global_pool_opts *o);
 mcdl_node *mcdl_global_max_pooling2d(mcdl_graph *g, mcdl_node *x, const mcdl_global_pool_opts *o);
-mcdl_node *mcdl_global_average_pooling1d(mcdl_graph *g, mcdl_node *x,
-                                         const mcdl_global_pool_opts *o);
 mcdl_node *mcdl_global_average_pooling2d(mcdl_graph *g, mcdl_node *x,
                                          const mcdl_global_pool_opts *o);
 

@@ -38,10 +38,13 @@
  *     }
  *
  * Headers: status.h (status codes, mcdl_last_error), runtime.h (threads, ISA path),
- * tensor.h, rng.h, gemm.h (mcdl_sgemm), graph.h (nodes, layers, configs, weights), layers.h (core layers),
- * model.h (models, training, summary). Every fallible call returns mcdl_status; on
- * failure mcdl_last_error() names what was wrong. The library never exits or aborts on
- * bad input. */
+ * tensor.h, rng.h, gemm.h (mcdl_sgemm), graph.h (nodes, layers, configs, weights),
+ * layers.h (core layers), conv.h (convolution, pooling, batch norm), attention.h
+ * (attention, embedding, layer norm), model.h (models, training, summary), npy.h
+ * (.npy/.npz), data.h (CSV, IDX, PNG, data sets), files.h (Keras JSON, weights .npz,
+ * .mcdl model files). Every fallible call returns mcdl_status; on failure
+ * mcdl_last_error() names what was wrong. The library never exits or aborts on bad
+ * input. */
 #ifndef MCDL_MCDL_H
 #define MCDL_MCDL_H
 
@@ -55,5 +58,9 @@
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
 #include "mcdl/conv.h"
+#include "mcdl/attention.h"
+#include "mcdl/npy.h"
+#include "mcdl/data.h"
+#include "mcdl/files.h"
 
 #endif
