@@ -2,7 +2,9 @@
  * Gaussian set with the Iris seed's Dense 64-64-3 + Adam, history and validation split,
  * bitwise determinism of fit, train_on_batch, and the bad-input errors of fit, evaluate and
  * predict. */
+#define _POSIX_C_SOURCE 200809L /* dup, dup2: capture the progress lines */
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -118,6 +120,19 @@ static void test_blobs_and_determinism(void) {
     CHECK_OK(mcdl_model_optimizer_iterations(a, &it));
     CHECK(it == 30 * 6, "iterations %lld (84 training samples / 16 = 6 steps per epoch)",
           (long long)it);
+    /* validation_split takes the last N - floor(N (1 - 0.2)): 10 samples, batch 1 -> 8 steps */
+    mcdl_tensor *x10, *y10;
+    blobs(&x10, &y10, 10, 13);
+    mcdl_model *c = iris_model(6);
+    CHECK_OK(mcdl_model_fit(c, 1, (const mcdl_tensor *const[]){x10}, 1,
+                            (const mcdl_tensor *const[]){y10},
+                            &(mcdl_fit_opts){.batch_size = 1, .validation_split = 0.2f}, NULL));
+    CHECK_OK(mcdl_model_optimizer_iterations(c, &it));
+    CHECK(it == 8, "validation_split 0.2 of 10 samples trains on 8, took %lld steps",
+          (long long)it);
+    mcdl_model_destroy(c);
+    mcdl_tensor_destroy(x10);
+    mcdl_tensor_destroy(y10);
     mcdl_history_destroy(ha);
     mcdl_history_destroy(hb);
     mcdl_model_destroy(a);
@@ -196,7 +211,45 @@ static void test_errors(void) {
     mcdl_model_destroy(m);
 }
 
+/* Off a terminal, verbose 1 prints one Keras-style line per epoch (with val_* when there
+ * is validation data); verbose 0 prints nothing. */
+static void test_progress_lines(void) {
+    mcdl_tensor *x, *y;
+    blobs(&x, &y, 40, 3);
+    mcdl_model *m = iris_model(2);
+    char buf[4096] = {0};
+    for (int verbose = 0; verbose <= 1; verbose++) {
+        fflush(stdout);
+        FILE *f = tmpfile();
+        const int saved = dup(fileno(stdout));
+        dup2(fileno(f), fileno(stdout));
+        CHECK_OK(mcdl_model_fit(
+            m, 1, (const mcdl_tensor *const[]){x}, 1, (const mcdl_tensor *const[]){y},
+            &(mcdl_fit_opts){
+                .epochs = 2, .batch_size = 8, .validation_split = 0.25f, .verbose = verbose},
+            NULL));
+        fflush(stdout);
+        dup2(saved, fileno(stdout));
+        close(saved);
+        rewind(f);
+        const size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        if (verbose == 0) CHECK(n == 0, "verbose 0 printed: %s", buf);
+    }
+    /* 30 training samples / 8 = 4 steps */
+    CHECK(strstr(buf, "Epoch 1/2 - 4/4 - ") && strstr(buf, "Epoch 2/2 - 4/4 - "), "lines:\n%s",
+          buf);
+    CHECK(strstr(buf, "step - loss: ") && strstr(buf, " - accuracy: ") &&
+              strstr(buf, " - val_loss: ") && strstr(buf, " - val_accuracy: "),
+          "fields:\n%s", buf);
+    mcdl_model_destroy(m);
+    mcdl_tensor_destroy(x);
+    mcdl_tensor_destroy(y);
+}
+
 int main(void) {
+    test_progress_lines();
     test_xor();
     test_blobs_and_determinism();
     test_errors();
