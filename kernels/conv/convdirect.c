@@ -159,3 +159,23 @@ void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const flo
 void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *dx) {
     pool_bwd_driver(g, NULL, dy, dx, avg_bwd_row, 0);
 }
+
+void mcdl_f32_maxpool2d_fwd_argmax(const mcdl_conv2d_geom *g, const float *x, float *y,
+                                   float *arg) {
+    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
+    const int64_t rows = g->N * g->OH;
+#pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
+    for (int64_t r = 0; r < rows; r++)
+        ops->maxpool_fwd_argmax_row(g, x, r / g->OH, r % g->OH, y, arg);
+}
+
+static void argmax_bwd_row(const mcdl_conv2d_geom *g, const float *arg, const float *dy, int64_t n,
+                           int64_t oh, float *dx) {
+    mcdl_conv_ops_active()->maxpool_bwd_argmax_row(g, arg, dy, n, oh, dx);
+}
+
+void mcdl_f32_maxpool2d_bwd_argmax(const mcdl_conv2d_geom *g, const float *arg, const float *dy,
+                                   float *dx) {
+    /* the band driver with the row functions reading arg where the others read x */
+    pool_bwd_driver(g, arg, dy, dx, argmax_bwd_row, 2);
+}
