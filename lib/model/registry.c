@@ -25,6 +25,7 @@ static const mcdl_layer_class *const k_classes[] = {
     /* conv family (lib/model/conv_layers.h) */
     &mcdl_conv1d_class,
     &mcdl_conv2d_class,
+    &mcdl_conv3d_class,
     &mcdl_conv2d_transpose_class,
     &mcdl_depthwise_conv2d_class,
     &mcdl_separable_conv2d_class,
