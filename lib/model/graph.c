@@ -77,9 +77,7 @@ static void layer_free(mcdl_layer *l) {
         mcdl_tensor_destroy(w->view);
     }
     free(l->weights);
-    for (int i = 0; i < l->cfg.n_owned; i++) free(l->cfg.owned[i]);
-    free(l->cfg.owned);
-    free(l->cfg.items);
+    mcdl_cfg_writer_free(&l->cfg);
     free(l);
 }
 

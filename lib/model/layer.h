@@ -155,6 +155,11 @@ void mcdl_cfg_put_null(mcdl_cfg_writer *w, const char *key);
 void mcdl_cfg_put_numbers(mcdl_cfg_writer *w, const char *key, int n, const double *v);
 /* An initialiser as its Keras class name ("GlorotUniform"). */
 void mcdl_cfg_put_init(mcdl_cfg_writer *w, const char *key, mcdl_init i);
+/* A nested layer config (Keras' {"class_name": ..., "config": {...}} under key, as
+ * Bidirectional's and TimeDistributed's "layer"): returns the writer of the nested config;
+ * the caller puts its keys there ("name" included). Owned by w. On out of memory w is
+ * marked failed and the result is NULL; every put accepts a NULL writer and does nothing. */
+mcdl_cfg_writer *mcdl_cfg_put_layer(mcdl_cfg_writer *w, const char *key, const char *class_name);
 
 /* ---- the class registry (lib/model/registry.c) ---------------------------------------- */
 

@@ -60,6 +60,19 @@ static mcdl_status td_from_config(mcdl_layer *l, const mcdl_config *cfg) {
     return td_check(l, st);
 }
 
+/* Keras 3's form: the wrapped Dense's own config under "layer". */
+static void td_to_config(const mcdl_layer *l, mcdl_cfg_writer *w) {
+    const td_state *st = mcdl_layer_state(l);
+    mcdl_cfg_writer *sub = mcdl_cfg_put_layer(w, "layer", "Dense");
+    mcdl_cfg_put_string(sub, "name", st->inner);
+    mcdl_cfg_put_bool(sub, "trainable", mcdl_layer_trainable(l));
+    mcdl_cfg_put_number(sub, "units", (double)st->units);
+    mcdl_cfg_put_string(sub, "activation", mcdl_activation_name(st->act));
+    mcdl_cfg_put_bool(sub, "use_bias", st->use_bias);
+    mcdl_cfg_put_init(sub, "kernel_initializer", st->kinit);
+    mcdl_cfg_put_init(sub, "bias_initializer", st->binit);
+}
+
 static mcdl_status td_infer(mcdl_layer *l, mcdl_infer_args *a) {
     td_state *st = mcdl_layer_state(l);
     const mcdl_shape *in = &a->in[0];
@@ -147,6 +160,7 @@ const mcdl_layer_class mcdl_time_distributed_class = {
     .min_inputs = 1,
     .max_inputs = 1,
     .from_config = td_from_config,
+    .to_config = td_to_config,
     .infer = td_infer,
     .workspace = td_workspace,
     .forward = td_forward,
