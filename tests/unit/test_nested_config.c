@@ -1,7 +1,8 @@
 /* Nested layer configs (Bidirectional's and TimeDistributed's wrapped "layer"): the config
  * item written by mcdl_cfg_put_layer, Keras 3's JSON form, and save -> load -> predict
  * bitwise identical for the birnn and timedistributed seed models via .mcdl and via Keras
- * JSON + weights .npz. */
+ * JSON + weights .npz; TimeDistributed over Conv2D, MaxPooling2D and Flatten (time folded
+ * into the batch): shapes, params, weight paths, gradient check, round trip. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "gradcheck.h"
 #include "mcdl/mcdl.h"
 
 #ifndef MCDL_WITH_FILES
@@ -215,6 +217,73 @@ static void test_keras3_bidirectional(void) {
     CHECK(strstr(mcdl_last_error(), "backward_layer"), "error: %s", mcdl_last_error());
 }
 
+#define TD(inner_class, inner_cfg)                                                                 \
+    "{\"class_name\": \"TimeDistributed\", \"config\": {\"layer\": {\"class_name\": "              \
+    "\"" inner_class "\", \"config\": " inner_cfg "}}}"
+#define TD_STACK(pool)                                                                             \
+    "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"td\", \"layers\": ["                \
+    "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4, 6, 6, 2]}}," TD(     \
+        "Dense",                                                                                   \
+        "{\"name\": \"dense\", \"units\": 2}") "," TD("Conv2D",                                    \
+                                                      "{\"name\": \"conv2d\", \"filters\": 3, "    \
+                                                      "\"kernel_size\": [3, 3], \"activation\": "  \
+                                                      "\"tanh\"}") "," TD(pool,                    \
+                                                                          "{\"name\": \"pool\", "  \
+                                                                          "\"pool_size\": [2, "    \
+                                                                          "2]}") "," TD("Flatten", \
+                                                                                        "{\"name"  \
+                                                                                        "\": "     \
+                                                                                        "\"flatte" \
+                                                                                        "n\"}") "]}}"
+
+/* TimeDistributed over per-sample layers other than Dense, from Keras JSON. */
+static void test_time_distributed_any(const char *json, const char *what, bool gradients) {
+    mcdl_model *m = NULL, *b = NULL;
+    CHECK_OK(mcdl_model_from_json(json, strlen(json), what, 3, &m));
+    if (!m) return;
+    /* Dense 2*2+2; Conv2D 3*3*2*3+3 */
+    CHECK(total_params(m) == 63, "%s: %lld params", what, (long long)total_params(m));
+    int64_t shape[MCDL_MAX_RANK];
+    const int r = mcdl_node_shape(mcdl_model_output(m, 0), shape);
+    CHECK(r == 2 && shape[0] == 4 && shape[1] == 12, "TimeDistributed(Flatten) shape rank %d", r);
+    const mcdl_node *c = mcdl_layer_output(mcdl_model_layer(m, 2), 0, 0);
+    const int rc = c ? mcdl_node_shape(c, shape) : -1;
+    CHECK(rc == 4 && shape[0] == 4 && shape[1] == 4 && shape[2] == 4 && shape[3] == 3,
+          "TimeDistributed(Conv2D) shape");
+    mcdl_weight_info w;
+    CHECK_OK(mcdl_model_weight(m, 2, &w));
+    CHECK(!strcmp(w.path, "time_distributed_1/conv2d/kernel"), "conv kernel path %s", w.path);
+    /* max pooling has kinks a finite difference can cross (seen at eps 1e-3 for some
+     * seeds); average pooling is smooth, so the gradient check runs on that stack */
+    if (gradients) {
+        const double err = gradcheck_model(m, 3, 23, 1e-3f);
+        CHECK(err < 2e-2, "%s: gradient check relative error %.3g", what, err);
+    }
+
+    mcdl_tensor *x = NULL, *y = NULL;
+    CHECK_OK(mcdl_tensor_create(&x, 5, (int64_t[]){2, 4, 6, 6, 2}));
+    if (x) {
+        mcdl_rng_fill_uniform(9, 0, 0, mcdl_tensor_data(x), 2 * 4 * 72, -1.0f, 1.0f);
+        y = predict(m, x);
+    }
+    char *j1 = NULL;
+    CHECK_OK(mcdl_model_to_json(m, &j1));
+    CHECK_OK(mcdl_model_from_json(j1, j1 ? strlen(j1) : 0, "td round trip", 8, &b));
+    if (b && y) {
+        CHECK_OK(mcdl_model_save_weights_npz(m, tmp("td.npz")));
+        CHECK_OK(mcdl_model_load_weights_npz(b, tmp("td.npz")));
+        mcdl_tensor *y2 = predict(b, x);
+        CHECK(same_bits(y, y2), "%s: JSON + npz predictions differ", what);
+        mcdl_tensor_destroy(y2);
+    }
+    free(j1);
+    mcdl_tensor_destroy(x);
+    mcdl_tensor_destroy(y);
+    mcdl_model_destroy(b);
+    mcdl_model_destroy(m);
+    unlink(tmp("td.npz"));
+}
+
 int main(void) {
     if (!mkdtemp(g_dir)) {
         printf("cannot create a temporary directory\n");
@@ -227,6 +296,13 @@ int main(void) {
     round_trip(make_timedistributed, "timedistributed", 6449, "time_distributed/dense/kernel",
                "\"layer\":");
     test_keras3_bidirectional();
+    if (mcdl_layer_class_known("Conv2D") && mcdl_layer_class_known("AveragePooling2D") &&
+        mcdl_layer_class_known("MaxPooling2D")) {
+        test_time_distributed_any(TD_STACK("AveragePooling2D"), "TimeDistributed avg stack", true);
+        test_time_distributed_any(TD_STACK("MaxPooling2D"), "TimeDistributed max stack", false);
+    } else {
+        printf("Conv2D/pooling not in this build: TimeDistributed(Conv2D) skipped\n");
+    }
     unlink(tmp("w.npz"));
     unlink(tmp("m.mcdl"));
     rmdir(g_dir);
