@@ -4,6 +4,7 @@
  * JSON + weights .npz; TimeDistributed over Conv2D, MaxPooling2D and Flatten (time folded
  * into the batch): shapes, params, weight paths, gradient check, round trip. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,82 @@ static void test_time_distributed_any(const char *json, const char *what, bool g
     unlink(tmp("td.npz"));
 }
 
+/* TimeDistributed(Conv2D) on (batch, steps, h, w, c) equals Conv2D on the
+ * (batch * steps, h, w, c) view with the same weights; and wrapping what cannot act per
+ * sample is refused with the class named. */
+static void test_time_distributed_conv_equals_conv(void) {
+    static const char json[] =
+        "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+        "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 3, 7, 5, 2]}}," TD(
+            "Conv2D", "{\"name\": \"conv2d\", \"filters\": 4, \"kernel_size\": [3, 2], "
+                      "\"padding\": \"same\", \"activation\": \"relu\"}") "]}}";
+    mcdl_model *a = NULL, *b = NULL;
+    CHECK_OK(mcdl_model_from_json(json, strlen(json), "td conv", 5, &a));
+    mcdl_graph *g = NULL;
+    CHECK_OK(mcdl_graph_create(&g, 6));
+    mcdl_node *x = mcdl_input(g, &(mcdl_input_opts){.shape = {7, 5, 2}});
+    mcdl_node *y = mcdl_conv2d(g, x,
+                               &(mcdl_conv_opts){.filters = 4,
+                                                 .kernel_size = {3, 2},
+                                                 .padding = MCDL_PADDING_SAME,
+                                                 .activation = MCDL_RELU});
+    CHECK_OK(mcdl_model_create(&b, g, 1, &x, 1, &y, "conv"));
+    mcdl_graph_destroy(g);
+    mcdl_tensor *xa = NULL, *xb = NULL, *ya = NULL, *yb = NULL;
+    if (!a || !b) goto out;
+    CHECK(mcdl_model_num_weights(a) == 2 && mcdl_model_num_weights(b) == 2, "weight counts");
+    for (int i = 0; i < 2; i++) {
+        mcdl_weight_info wa, wb;
+        CHECK_OK(mcdl_model_weight(a, i, &wa));
+        CHECK_OK(mcdl_model_weight(b, i, &wb));
+        CHECK(mcdl_tensor_numel(wa.value) == mcdl_tensor_numel(wb.value), "weight %d size", i);
+        memcpy(mcdl_tensor_data(wb.value), mcdl_tensor_data(wa.value),
+               (size_t)mcdl_tensor_numel(wa.value) * sizeof(float));
+    }
+    mcdl_model_weights_changed(b);
+    CHECK_OK(mcdl_tensor_create(&xa, 5, (int64_t[]){2, 3, 7, 5, 2}));
+    CHECK_OK(mcdl_tensor_create(&xb, 4, (int64_t[]){6, 7, 5, 2}));
+    if (!xa || !xb) goto out;
+    mcdl_rng_fill_uniform(4, 0, 0, mcdl_tensor_data(xa), 2 * 3 * 70, -1.0f, 1.0f);
+    memcpy(mcdl_tensor_data(xb), mcdl_tensor_data(xa), 2 * 3 * 70 * sizeof(float));
+    ya = predict(a, xa);
+    yb = predict(b, xb);
+    CHECK(ya && yb && mcdl_tensor_rank(ya) == 5 && mcdl_tensor_dim(ya, 4) == 4,
+          "TimeDistributed(Conv2D) output shape");
+    if (ya && yb) {
+        int far = 0;
+        const float *pa = mcdl_tensor_data(ya), *pb = mcdl_tensor_data(yb);
+        for (int64_t i = 0; i < mcdl_tensor_numel(yb); i++) far += fabsf(pa[i] - pb[i]) > 1e-6f;
+        CHECK(mcdl_tensor_numel(ya) == mcdl_tensor_numel(yb) && far == 0,
+              "TimeDistributed(Conv2D) differs from Conv2D per step at %d values", far);
+    }
+out:
+    mcdl_tensor_destroy(xa);
+    mcdl_tensor_destroy(xb);
+    mcdl_tensor_destroy(ya);
+    mcdl_tensor_destroy(yb);
+    mcdl_model_destroy(a);
+    mcdl_model_destroy(b);
+
+    const char *bad[][2] = {{"TimeDistributed", "{\"name\": \"td\"}"},
+                            {"InputLayer", "{\"name\": \"x\"}"},
+                            {"NoSuchLayer", "{\"name\": \"n\"}"}};
+    for (int k = 0; k < 3; k++) {
+        mcdl_graph *gg = NULL;
+        CHECK_OK(mcdl_graph_create(&gg, 1));
+        const mcdl_cfg_item inner[] = {{.key = "name", .type = MCDL_CFG_STRING, .str = "w"}};
+        const mcdl_config ic = {1, inner};
+        const mcdl_cfg_item top[] = {
+            {.key = "layer", .type = MCDL_CFG_LAYER, .class_name = bad[k][0], .config = &ic}};
+        mcdl_layer *l = NULL;
+        const mcdl_status s =
+            mcdl_layer_from_config(gg, "TimeDistributed", &(mcdl_config){1, top}, &l);
+        CHECK(s != MCDL_OK && strstr(mcdl_last_error(), bad[k][0]), "TimeDistributed(%s): %s %s",
+              bad[k][0], mcdl_status_name(s), mcdl_last_error());
+        mcdl_graph_destroy(gg);
+    }
+}
+
 int main(void) {
     if (!mkdtemp(g_dir)) {
         printf("cannot create a temporary directory\n");
@@ -300,6 +377,7 @@ int main(void) {
         mcdl_layer_class_known("MaxPooling2D")) {
         test_time_distributed_any(TD_STACK("AveragePooling2D"), "TimeDistributed avg stack", true);
         test_time_distributed_any(TD_STACK("MaxPooling2D"), "TimeDistributed max stack", false);
+        test_time_distributed_conv_equals_conv();
     } else {
         printf("Conv2D/pooling not in this build: TimeDistributed(Conv2D) skipped\n");
     }
