@@ -15,6 +15,8 @@
 /* Small-M products run unpacked up to this many rows (packing B would cost as much as
  * the product); larger ones go through the packed path. */
 #define GEMM_DIRECT_MAX_M 16
+/* Packed B with unpacked A up to this many columns per thread block. */
+#define GEMM_DIRECT_A_MAX_N 512
 /* Below this many multiply-adds a second thread costs more than it saves. */
 #define GEMM_MIN_WORK_PER_THREAD 32768.0
 /* Pre-packed B: a header of this many floats (64 bytes, keeps the panels aligned). */
@@ -130,6 +132,11 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
         abuf = apanel;
         mc_max = mr;
     }
+    /* Unpacked A: when few column tiles share each A panel, packing A costs more than
+     * it saves (conv im2col with 32-64 output channels). A row stride of a multiple of
+     * 4 KiB puts the MR rows in one L1 set, so such A is always packed. */
+    const int direct_a = n_all <= GEMM_DIRECT_A_MAX_N && (g->lda * 4) % 4096 != 0;
+    const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
     for (int64_t jc = c0; jc < c1; jc += nc_max) {
         const int64_t nc = c1 - jc < nc_max ? c1 - jc : nc_max;
         for (int64_t pc = 0; pc < K; pc += kc_max) {
@@ -144,11 +151,17 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
             const mcdl_gemm_ukr_args p = ukr_args(g, pc == 0 ? g->beta : 1.0f, pc + kc == K);
             for (int64_t ic = r0; ic < r1; ic += mc_max) {
                 const int64_t mc = r1 - ic < mc_max ? r1 - ic : mc_max;
-                mcdl_gemm_pack_a(g->ta, mc, kc, a_at(g, ic, pc), g->lda, mr, abuf);
+                if (!direct_a) mcdl_gemm_pack_a(g->ta, mc, kc, a_at(g, ic, pc), g->lda, mr, abuf);
                 for (int64_t jr = 0; jr < nc; jr += nr) {
                     const int64_t n = nc - jr < nr ? nc - jr : nr;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
                         const int64_t m = mc - ir < mr ? mc - ir : mr;
+                        if (direct_a) {
+                            cfg->direct[m - 1](kc, a_at(g, ic + ir, pc), a_rs, a_cs, bp + jr * kc,
+                                               nr, g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, n,
+                                               &p, ic + ir, jc + jr);
+                            continue;
+                        }
                         cfg->ukr(kc, abuf + ir * kc, bp + jr * kc,
                                  g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, m, n, &p, ic + ir,
                                  jc + jr);

@@ -227,9 +227,9 @@ int main(void) {
     const int64_t sizes[] = {1, 2, 3, mr - 1, mr, mr + 1, 2 * nr + 3, 127, 128, 129, 500};
     const int ns = (int)(sizeof sizes / sizeof sizes[0]);
 #if defined(__aarch64__)
-    const uint32_t big_every = 48; /* qemu runs ~20x slower */
+    const uint32_t big_every = 48, small_every = 3; /* qemu runs ~20x slower */
 #else
-    const uint32_t big_every = 6;
+    const uint32_t big_every = 6, small_every = 1;
 #endif
     int cases = 0, failed = 0;
     for (int a = 0; a < ns; a++)
@@ -239,13 +239,21 @@ int main(void) {
                 const uint32_t h = hash3((uint32_t)a, (uint32_t)b, (uint32_t)c);
                 const double work = (double)M * (double)N * (double)K;
                 if (work > 65536 && (h % big_every != 0 || work > 2e7)) continue;
+                if (work <= 65536 && (h >> 16) % small_every != 0) continue;
                 cases++;
                 if (!run_case(M, N, K, h)) failed++;
             }
     CHECK(failed == 0, "%d of %d shapes failed", failed, cases);
     printf("%d shapes checked (MR=%d NR=%d)\n", cases, mr, nr);
-    /* Every transpose combination again at one size large enough for several K blocks. */
-    for (uint32_t t = 0; t < 4; t++) CHECK(run_case(67, 70, 600, t * 2731u + 4), "combo %u", t);
+    /* Every transpose combination again with several K blocks, once with N above the
+     * unpacked-A limit (A packed) and once below it (A read in place). */
+    for (uint32_t t = 0; t < 4; t++) {
+        CHECK(run_case(37, 600, 300, t * 2731u + 4), "combo %u, packed A", t);
+        CHECK(run_case(67, 70, 600, t * 2731u + 4), "combo %u, unpacked A", t);
+    }
+    /* Row strides of 4 KiB (lda = 1024, pads 0) are packed whatever N is. */
+    CHECK(run_case(20, 40, 1024, 0u), "lda = 1024, NN");
+    CHECK(run_case(1024, 40, 20, 1u), "lda = 1024, TN");
     /* The plain-loop reference itself. */
     under_test = mcdl_f32_gemm_ref;
     for (uint32_t t = 0; t < 16; t++)
