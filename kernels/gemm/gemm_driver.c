@@ -17,6 +17,8 @@
 #define GEMM_DIRECT_MAX_M 16
 /* Packed B with unpacked A up to this many columns per thread block. */
 #define GEMM_DIRECT_A_MAX_N 512
+/* Row-major B read in place (not packed) up to this many rows per thread block. */
+#define GEMM_DIRECT_B_MAX_M 64
 /* Below this many multiply-adds a second thread costs more than it saves. */
 #define GEMM_MIN_WORK_PER_THREAD 32768.0
 /* Pre-packed B: a header of this many floats (64 bytes, keeps the panels aligned). */
@@ -137,12 +139,18 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
      * 4 KiB puts the MR rows in one L1 set, so such A is always packed. */
     const int direct_a = n_all <= GEMM_DIRECT_A_MAX_N && (g->lda * 4) % 4096 != 0;
     const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
+    /* Unpacked B: with few row tiles, packing B costs about as much as using it (same
+     * 4 KiB caveat for its rows). */
+    const int direct_b =
+        !g->tb && !g->bpre && m_all <= GEMM_DIRECT_B_MAX_M && (g->ldb * 4) % 4096 != 0;
     for (int64_t jc = c0; jc < c1; jc += nc_max) {
         const int64_t nc = c1 - jc < nc_max ? c1 - jc : nc_max;
         for (int64_t pc = 0; pc < K; pc += kc_max) {
             const int64_t kc = K - pc < kc_max ? K - pc : kc_max;
             const float *bp;
-            if (g->bpre) {
+            if (direct_b) {
+                bp = NULL;
+            } else if (g->bpre) {
                 bp = g->bpre + pc * g->npad + jc * kc;
             } else {
                 mcdl_gemm_pack_b(g->tb, kc, nc, b_at(g, pc, jc), g->ldb, nr, bbuf);
@@ -156,10 +164,13 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
                     const int64_t n = nc - jr < nr ? nc - jr : nr;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
                         const int64_t m = mc - ir < mr ? mc - ir : mr;
-                        if (direct_a) {
-                            cfg->direct[m - 1](kc, a_at(g, ic + ir, pc), a_rs, a_cs, bp + jr * kc,
-                                               nr, g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, n,
-                                               &p, ic + ir, jc + jr);
+                        if (direct_a || direct_b) {
+                            cfg->direct[m - 1](kc, direct_a ? a_at(g, ic + ir, pc) : abuf + ir * kc,
+                                               direct_a ? a_rs : 1, direct_a ? a_cs : mr,
+                                               direct_b ? b_at(g, pc, jc + jr) : bp + jr * kc,
+                                               direct_b ? g->ldb : nr,
+                                               g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, n, &p,
+                                               ic + ir, jc + jr);
                             continue;
                         }
                         cfg->ukr(kc, abuf + ir * kc, bp + jr * kc,

@@ -246,9 +246,11 @@ int main(void) {
     CHECK(failed == 0, "%d of %d shapes failed", failed, cases);
     printf("%d shapes checked (MR=%d NR=%d)\n", cases, mr, nr);
     /* Every transpose combination again with several K blocks, once with N above the
-     * unpacked-A limit (A packed) and once below it (A read in place). */
+     * unpacked-A limit (A packed) and below it (A read in place), with M above and below
+     * the unpacked-B limit. */
     for (uint32_t t = 0; t < 4; t++) {
-        CHECK(run_case(37, 600, 300, t * 2731u + 4), "combo %u, packed A", t);
+        CHECK(run_case(77, 600, 300, t * 2731u + 4), "combo %u, packed A and B", t);
+        CHECK(run_case(37, 600, 300, t * 2731u + 4), "combo %u, packed A, B in place", t);
         CHECK(run_case(67, 70, 600, t * 2731u + 4), "combo %u, unpacked A", t);
     }
     /* Row strides of 4 KiB (lda = 1024, pads 0) are packed whatever N is. */
