@@ -19,6 +19,11 @@
 #define GEMM_DIRECT_A_MAX_N 512
 /* Row-major B read in place (not packed) up to this many rows per thread block. */
 #define GEMM_DIRECT_B_MAX_M 64
+/* GEMV (M = 1) with K at least this long is split along K in chunks of GEMM_GEMV_CHUNK
+ * (at most GEMM_GEMV_MAX_CHUNKS of them). */
+#define GEMM_GEMV_KSPLIT_MIN_K 2048
+#define GEMM_GEMV_CHUNK 1024
+#define GEMM_GEMV_MAX_CHUNKS 64
 /* Below this many multiply-adds a second thread costs more than it saves. */
 #define GEMM_MIN_WORK_PER_THREAD 32768.0
 /* Pre-packed B: a header of this many floats (64 bytes, keeps the panels aligned). */
@@ -216,6 +221,37 @@ static void gemm_scale_only(const gemm_problem *g) {
     mcdl_f32_gemm_epilogue_ref(g->M, g->N, g->C, g->ldc, g->ep, 0, 0);
 }
 
+/* M = 1 with a long K: K is cut into fixed chunks (independent of the thread count, so
+ * results are too), each chunk's partial row is computed by a GEMV with alpha 1 and
+ * beta 0, and the partial rows are summed in chunk order by one more GEMV (a = ones),
+ * which also applies alpha, beta and the epilogue. Threads take whole chunks, so each
+ * streams a contiguous slab of B. Returns 0 when no scratch could be had. */
+static int gemm_gemv_ksplit(const gemm_problem *g, int nt) {
+    static const float ones[GEMM_GEMV_MAX_CHUNKS] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    int64_t chunk = GEMM_GEMV_CHUNK;
+    if ((g->K + chunk - 1) / chunk > GEMM_GEMV_MAX_CHUNKS)
+        chunk = (g->K + GEMM_GEMV_MAX_CHUNKS - 1) / GEMM_GEMV_MAX_CHUNKS;
+    const int64_t nch = (g->K + chunk - 1) / chunk, N = g->N;
+    float *part = NULL;
+    if (posix_memalign((void **)&part, 64, sizeof(float) * (size_t)(nch * N)) != 0) return 0;
+    const int64_t a_cs = g->ta ? g->lda : 1;
+    const mcdl_gemm_ukr_args plain = {.alpha = 1.0f, .beta = 0.0f, .act = MCDL_ACT_NONE};
+    if (nt > nch) nt = (int)nch;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (int64_t c = 0; c < nch; c++) {
+        const int64_t k0 = c * chunk, kc = g->K - k0 < chunk ? g->K - k0 : chunk;
+        g->cfg->gemv(kc, N, g->A + k0 * a_cs, a_cs, g->B + k0 * g->ldb, g->ldb, part + c * N,
+                     &plain, 0, 0);
+    }
+    const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
+    g->cfg->gemv(nch, N, ones, 1, part, N, g->C, &p, 0, 0);
+    free(part);
+    return 1;
+}
+
 static void gemm_run(const gemm_problem *g) {
     if (g->M <= 0 || g->N <= 0) return;
     if (g->K <= 0 || g->alpha == 0.0f) {
@@ -224,10 +260,12 @@ static void gemm_run(const gemm_problem *g) {
     }
     const mcdl_gemm_cfg *cfg = g->cfg;
     const int direct = !g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
-    /* Split the dimension with more tiles; small-M products always split columns. */
+    /* Each thread packs the whole of the operand along the dimension not split, so split
+     * the longer dimension (the shorter operand gets packed twice); small-M products
+     * always split columns. */
     const int64_t units_m = (g->M + cfg->mr - 1) / cfg->mr;
     const int64_t units_n = (g->N + cfg->nr - 1) / cfg->nr;
-    const int split_m = !direct && units_m >= units_n;
+    const int split_m = !direct && g->M >= g->N && units_m >= 2;
     const int64_t units = split_m ? units_m : units_n;
     int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
     const double work = (double)g->M * (double)g->N * (double)g->K;
@@ -236,6 +274,11 @@ static void gemm_run(const gemm_problem *g) {
     if (nt < 1) nt = 1;
     void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
         direct ? gemm_block_direct : gemm_block_packed;
+    if (direct && g->M == 1 && g->K >= GEMM_GEMV_KSPLIT_MIN_K) {
+        int nt_k = omp_in_parallel() ? 1 : omp_get_max_threads();
+        if (nt_k > work / GEMM_MIN_WORK_PER_THREAD) nt_k = (int)(work / GEMM_MIN_WORK_PER_THREAD);
+        if (gemm_gemv_ksplit(g, nt_k < 1 ? 1 : nt_k)) return;
+    }
     if (nt == 1) {
         block(g, 0, g->M, 0, g->N);
         return;

@@ -265,6 +265,9 @@ int main(void) {
     check_empty_k();
     check_determinism(300, 200, 130, 'N', 'N');
     check_determinism(1, 300, 77, 'N', 'N');
+    check_determinism(1, 200, 5000, 'N', 'N');
+    CHECK(run_case(1, 200, 5000, 8u), "GEMV split along K");
+    CHECK(run_case(1, 37, 2100, (9u << 11) | 1u), "GEMV split along K, transposed A, epilogue");
     check_determinism(12, 257, 300, 'T', 'N');
     check_determinism(40, 512, 64, 'N', 'T');
     return check_finish();
