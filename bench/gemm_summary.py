@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Summarises mcdl_bench_gemm JSON runs: per-shape median times, oneDNN/mcdl and
-OpenBLAS/mcdl time ratios (> 1 means mcdl is faster), their geometric means and the
-spread (min-max of the repetitions, as % of the median).
+"""Summarises mcdl_bench_gemm JSON runs (--benchmark_format=json or --benchmark_out):
+per-shape median and minimum wall times over the repetitions, oneDNN/mcdl and
+OpenBLAS/mcdl time ratios (> 1 means mcdl is faster) from the minima and from the
+medians, their geometric means, and the FMA peak probes.
 
 usage: gemm_summary.py run.json [more.json ...]   (repetitions of all files are pooled)
 """
@@ -9,53 +10,55 @@ import json, math, re, statistics, sys
 from collections import defaultdict
 
 times = defaultdict(list)
-gflops = defaultdict(list)
+peak = {}
 for path in sys.argv[1:]:
     for b in json.load(open(path))["benchmarks"]:
         if b.get("run_type") != "iteration":
             continue
         name = b["run_name"].split("/")[0]
+        if name.startswith("gemm:peak:"):
+            peak.setdefault(name, []).append(b["GFLOPS"] / 1e9 if b["GFLOPS"] > 1e6 else b["GFLOPS"])
+            continue
         times[name].append(b["real_time"])
-        gflops[name].append(b.get("GFLOPS", 0) / 1e9 if b.get("GFLOPS", 0) > 1e6 else b.get("GFLOPS", 0))
 
-cases = []
-for name in times:
-    m = re.match(r"gemm:(\w+):(.*)", name)
-    if m and m.group(1) == "mcdl":
-        cases.append(m.group(2))
+def parse(case):
+    m = re.match(r"m(\d+)n(\d+)k(\d+)(t..)?$", case)
+    return int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4) or ""
 
-def med(n):
-    return statistics.median(times[n]) if times.get(n) else None
-
-def spread(n):
-    t = times[n]
-    return 100.0 * (max(t) - min(t)) / statistics.median(t)
-
-print("| shape (MxNxK[t]) | mcdl us | mcdl GFLOPS | oneDNN us | oneDNN/mcdl | OpenBLAS us | OpenBLAS/mcdl | spread mcdl/oneDNN % |")
+cases = [n.split(":", 2)[2] for n in times if n.startswith("gemm:mcdl:")]
+best_peak = max((max(v) for v in peak.values()), default=None)
+for n, v in sorted(peak.items()):
+    print("%s: max %.1f GFLOPS, median %.1f over %d runs" % (n, max(v), statistics.median(v), len(v)))
+print()
+print("| shape MxNxK | mcdl min us | mcdl GFLOPS (min) | % of FMA peak | oneDNN min us | oneDNN/mcdl (min) | oneDNN/mcdl (median) | OpenBLAS/mcdl (min) |")
 print("|---|---|---|---|---|---|---|---|")
-ratios, ratios_nn, ob = [], [], []
+rmin, rmed, rob, rows = [], [], [], []
 for c in cases:
-    tm, to, tb = med("gemm:mcdl:" + c), med("gemm:onednn:" + c), med("gemm:openblas:" + c)
-    r = to / tm if to else None
-    rb = tb / tm if tb else None
-    gf = statistics.median(gflops["gemm:mcdl:" + c])
-    if r:
-        ratios.append(r)
-        if "t" not in c.split("k")[-1]:
-            ratios_nn.append(r)
-    if rb:
-        ob.append(rb)
-    print("| %s | %.1f | %.1f | %s | %s | %s | %s | %.0f / %s |" % (
-        c, tm / 1e3, gf, "%.1f" % (to / 1e3) if to else "-", "%.2f" % r if r else "-",
-        "%.1f" % (tb / 1e3) if tb else "-", "%.2f" % rb if rb else "-", spread("gemm:mcdl:" + c),
-        "%.0f" % spread("gemm:onednn:" + c) if to else "-"))
+    M, N, K, t = parse(c)
+    tm = times["gemm:mcdl:" + c]
+    to = times.get("gemm:onednn:" + c)
+    tb = times.get("gemm:openblas:" + c)
+    gf = 2.0 * M * N * K / min(tm)
+    r1 = min(to) / min(tm) if to else None
+    r2 = statistics.median(to) / statistics.median(tm) if to else None
+    r3 = min(tb) / min(tm) if tb else None
+    if r1 and not t:
+        rmin.append(r1), rmed.append(r2)
+    if r3 and not t:
+        rob.append(r3)
+    thr = ""
+    print("| %dx%dx%d%s | %.1f | %.1f | %s | %s | %s | %s | %s |" % (
+        M, N, K, " " + t[1:] if t else "", min(tm) / 1e3, gf,
+        "%.0f%%" % (100 * gf / best_peak) if best_peak and M * N * K >= 256 ** 3 else "",
+        "%.1f" % (min(to) / 1e3) if to else "-", "%.2f" % r1 if r1 else "-",
+        "%.2f" % r2 if r2 else "-", "%.2f" % r3 if r3 else "-"))
 
 def gm(x):
     return math.exp(sum(map(math.log, x)) / len(x)) if x else float("nan")
 
 print()
-print("geomean oneDNN/mcdl over the issue's shapes (NN): %.3f (min %.2f) over %d shapes" % (
-    gm(ratios_nn), min(ratios_nn) if ratios_nn else float("nan"), len(ratios_nn)))
-print("geomean oneDNN/mcdl including transposed cases: %.3f over %d" % (gm(ratios), len(ratios)))
-if ob:
-    print("geomean OpenBLAS/mcdl: %.3f over %d" % (gm(ob), len(ob)))
+if rmin:
+    print("geomean oneDNN/mcdl over the %d NN shapes: %.3f from minima (lowest %.2f), %.3f from medians (lowest %.2f)" % (
+        len(rmin), gm(rmin), min(rmin), gm(rmed), min(rmed)))
+if rob:
+    print("geomean OpenBLAS/mcdl over the NN shapes (minima): %.3f" % gm(rob))
