@@ -141,8 +141,8 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
     }
     /* Unpacked A: when few column tiles share each A panel, packing A costs more than
      * it saves (conv im2col with 32-64 output channels). A row stride of a multiple of
-     * 4 KiB puts the MR rows in one L1 set, so such A is always packed. */
-    const int direct_a = n_all <= GEMM_DIRECT_A_MAX_N && (g->lda * 4) % 4096 != 0;
+     * 2 KiB puts the MR rows into one or two L1 sets, so such A is always packed. */
+    const int direct_a = n_all <= GEMM_DIRECT_A_MAX_N && (g->lda * 4) % 2048 != 0;
     const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
     /* Unpacked B: with few row tiles, packing B costs about as much as using it (same
      * 4 KiB caveat for its rows). */
