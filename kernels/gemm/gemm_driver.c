@@ -7,6 +7,7 @@
  * own packing buffers. Every C element is computed by the same sequence of operations
  * whatever the range it lands in, so results do not depend on the thread count. */
 #include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,21 +55,44 @@ void mcdl_f32_gemm_tile(int *mr, int *nr) {
 }
 
 /* Per-thread packing buffers, grown on demand and kept: the GEMM is called thousands of
- * times per training step and must not allocate (and page-fault) each time. */
-static _Thread_local float *tls_buf[2];
-static _Thread_local size_t tls_cap[2];
+ * times per training step and must not allocate (and page-fault) each time. A pthread
+ * key destructor frees them when a thread (e.g. an OpenMP worker) exits. */
+typedef struct {
+    float *buf[2];
+    size_t cap[2];
+} gemm_tls;
+
+static pthread_key_t g_tls_key;
+static pthread_once_t g_tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local gemm_tls *tls_bufs;
+
+static void gemm_tls_free(void *p) {
+    gemm_tls *t = p;
+    free(t->buf[0]);
+    free(t->buf[1]);
+    free(t);
+}
+
+static void gemm_tls_key_init(void) { pthread_key_create(&g_tls_key, gemm_tls_free); }
 
 static float *gemm_buffer(int which, size_t nfloats) {
-    if (tls_cap[which] < nfloats) {
-        free(tls_buf[which]);
-        tls_buf[which] = NULL;
-        tls_cap[which] = 0;
+    if (!tls_bufs) {
+        pthread_once(&g_tls_once, gemm_tls_key_init);
+        tls_bufs = calloc(1, sizeof *tls_bufs);
+        if (!tls_bufs) return NULL;
+        pthread_setspecific(g_tls_key, tls_bufs);
+    }
+    gemm_tls *t = tls_bufs;
+    if (t->cap[which] < nfloats) {
+        free(t->buf[which]);
+        t->buf[which] = NULL;
+        t->cap[which] = 0;
         void *p = NULL;
         if (posix_memalign(&p, 64, nfloats * sizeof(float)) != 0) return NULL;
-        tls_buf[which] = p;
-        tls_cap[which] = nfloats;
+        t->buf[which] = p;
+        t->cap[which] = nfloats;
     }
-    return tls_buf[which];
+    return t->buf[which];
 }
 
 typedef struct {

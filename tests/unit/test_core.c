@@ -18,7 +18,8 @@ static void test_tensor(void) {
     CHECK(mcdl_tensor_data(t)[23] == 5.0f, "set");
     float v = 0;
     CHECK_STATUS(mcdl_tensor_get(t, (int64_t[]){1, 3, 0}, &v), MCDL_ERR_ARG);
-    CHECK(strstr(mcdl_last_error(), "axis 1") != NULL, "error names the axis: %s", mcdl_last_error());
+    CHECK(strstr(mcdl_last_error(), "axis 1") != NULL, "error names the axis: %s",
+          mcdl_last_error());
     CHECK_OK(mcdl_tensor_reshape(t, 2, (int64_t[]){-1, 6}));
     CHECK(mcdl_tensor_dim(t, 0) == 4, "inferred dim");
     CHECK_STATUS(mcdl_tensor_reshape(t, 2, (int64_t[]){5, 5}), MCDL_ERR_SHAPE);
@@ -96,7 +97,8 @@ static void test_rng(void) {
     CHECK_NEAR(sqrt(v), 2.0, 0.03);
     int counts[5] = {0};
     for (int i = 0; i < 50000; i++) counts[mcdl_rng_below(1, 2, (uint64_t)i, 5)]++;
-    for (int k = 0; k < 5; k++) CHECK(abs(counts[k] - 10000) < 500, "below(5) bucket %d: %d", k, counts[k]);
+    for (int k = 0; k < 5; k++)
+        CHECK(abs(counts[k] - 10000) < 500, "below(5) bucket %d: %d", k, counts[k]);
 }
 
 static void test_runtime(void) {

@@ -5,4 +5,11 @@
 
 int mcdl_cmd_info(int argc, char **argv);
 
+/* File-based commands (tools/mcdl/files/), built with MCDL_WITH_FILES. */
+int mcdl_cmd_summary(int argc, char **argv);
+int mcdl_cmd_train(int argc, char **argv);
+int mcdl_cmd_evaluate(int argc, char **argv);
+int mcdl_cmd_predict(int argc, char **argv);
+int mcdl_cmd_export_weights(int argc, char **argv);
+
 #endif

@@ -1,0 +1,73 @@
+/* Internal to kernels/rnn: the per-call context shared by the ISA-independent driver
+ * (rnn.c) and the per-ISA tile kernels (rnn_body.inc), and the per-ISA entry table.
+ *
+ * Packed weights (built once per call by the driver, width W = the ISA's VF_WIDTH,
+ * nblk = ceil(u / W) unit blocks, zero padded to W):
+ *   wp  [nblk][in][G][W]  = kernel[k][g*u + blk*W + l]      (fused input projection)
+ *   up  [nblk][u][G][W]   = rkernel[k][g*u + blk*W + l]     (forward recurrent product)
+ *   utp [nblk][G*u][W]    = rkernel[blk*W + l][j]           (backward dh_prev = dA·Uᵀ)
+ * The step buffers (zpre, hprev, cprev, aux, dz, drec) are time-major (T, B, ·): row b
+ * at time t is (t*B + b) * ld, so one step's rows are contiguous (few pages touched per
+ * step). x, y, dy and mask keep the caller's batch-major (B, T, ·) layout. */
+#ifndef MCDL_KERNELS_RNN_IMPL_H
+#define MCDL_KERNELS_RNN_IMPL_H
+
+#include "kernels/rnn/rnn.h"
+
+typedef struct {
+    mcdl_rnn_cell cell;
+    int64_t B, T, in, u, G, Gu;
+    mcdl_act act, rec_act;
+    bool gru_ra, gru_rf; /* GRU reset_after true / false */
+    bool go_backwards;
+    bool keep;           /* store pre-activations for backward */
+    int64_t W, nblk, mr; /* pack width, unit blocks, rows per tile */
+    /* forward inputs */
+    const float *x;        /* (B, T, in) */
+    const float *xp;       /* (B, T, Gu) input projection incl. input bias, or NULL: fused */
+    const float *wp, *up;  /* packed */
+    const float *bias_in;  /* (Gu) padded per gate as given, or NULL */
+    const float *bias_rec; /* GRU reset_after recurrent bias (3u), or NULL */
+    const uint8_t *mask;
+    /* forward state (workspace) */
+    float *zpre;         /* (B, T, Gu) gate pre-activations */
+    float *hprev;        /* (B, T, u) h entering time t */
+    float *cprev;        /* (B, T, u) LSTM c entering time t */
+    float *aux;          /* (B, T, u) GRU: ra h·U_h + b_rec,h; rf r⊙h_prev */
+    float *hT, *cT, *yl; /* (B, u) final h, final c, last output */
+    float *y;            /* user's (B, T, u) or NULL */
+    /* backward */
+    const float *utp;
+    const float *dy;
+    float *dz;                   /* (B, T, Gu) gate pre-activation gradients */
+    float *drec;                 /* (B, T, u) GRU ra: gradient of h·U_h + b_rec,h */
+    float *dh, *dc, *ddir, *dyc; /* (B, u) running gradients */
+    float *dh0;                  /* final dh_prev of step 0 goes here (B, u) */
+} mcdl_rnn_ctx;
+
+static inline int64_t mcdl_rnn_time(const mcdl_rnn_ctx *c, int64_t s) {
+    return c->go_backwards ? c->T - 1 - s : s;
+}
+
+/* One work item: rows [r0, r0 + nr) (nr <= mr) and unit block blk, at step s. */
+typedef void (*mcdl_rnn_item_fn)(const mcdl_rnn_ctx *c, int64_t s, int64_t r0, int64_t nr,
+                                 int64_t blk);
+
+typedef struct {
+    int width, mr;
+    mcdl_rnn_item_fn fwd;            /* full step (GRU rf: phase 1, z and r) */
+    mcdl_rnn_item_fn fwd_gru_rf2;    /* GRU rf phase 2: candidate and update */
+    mcdl_rnn_item_fn bwd_gates;      /* gate gradients of step s (GRU rf: dz, dhh) */
+    mcdl_rnn_item_fn bwd_gru_rf_mid; /* GRU rf: d(r⊙h) = dhh·U_hᵀ, dr */
+    mcdl_rnn_item_fn bwd_dh;         /* dh entering step s: ddir + dA_s·Uᵀ */
+    /* C (M x N) = Aᵀ·B over K rows (weight gradients); parallel inside */
+    void (*wgrad)(const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
+                  int64_t M, int64_t N, int64_t K, bool accumulate);
+    /* dx = dz·Wᵀ for all rows, wtp = packed Wᵀ [blk][G*u][W]; parallel inside */
+    void (*dx)(const float *dz, int64_t Gu, const float *wtp, int64_t in, float *dx, int64_t rows);
+} mcdl_rnn_isa_ops;
+
+extern const mcdl_rnn_isa_ops mcdl_rnn_ops_scalar, mcdl_rnn_ops_avx2, mcdl_rnn_ops_avx512,
+    mcdl_rnn_ops_neon;
+
+#endif
