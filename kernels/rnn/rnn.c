@@ -326,8 +326,9 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
 
 /* dst[j] = sum over rows of src[r*ld + j], rows in order (row-major sweep so the
  * inner loop vectorises). */
-static void rnn_colsum(const float *src, int64_t rows, int64_t n, int64_t ld, float *dst) {
-    memset(dst, 0, (size_t)n * sizeof(float));
+static void rnn_colsum(const float *src, int64_t rows, int64_t n, int64_t ld, float *dst,
+                       bool acc) {
+    if (!acc) memset(dst, 0, (size_t)n * sizeof(float));
     for (int64_t r = 0; r < rows; r++) {
         const float *row = src + r * ld;
         for (int64_t j = 0; j < n; j++) dst[j] += row[j];
@@ -393,7 +394,7 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
 
     /* weight gradients over all T*B rows at once: Aᵀ·B tiles with A = inputs or states,
      * B = gate gradients, both row-major over the T*B rows */
-    ops->wgrad(a->x, c.in, c.dz, Gu, g->dkernel, Gu, c.in, Gu, BT);
+    ops->wgrad(a->x, c.in, c.dz, Gu, g->dkernel, Gu, c.in, Gu, BT, g->accumulate);
     if (g->dx) {
         const int64_t nblk_in = (c.in + c.W - 1) / c.W;
         rnn_pack_rows_t(a->kernel, c.in, Gu, c.W, nblk_in, wb + lb.wtp);
@@ -402,19 +403,20 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     if (c.cell == MCDL_RNN_GRU) {
         /* z and r columns see h_prev; the candidate column sees h_prev through r
          * (reset_after: drec) or r⊙h_prev (aux) */
-        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, 2 * u, BT);
+        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, 2 * u, BT, g->accumulate);
         if (c.gru_ra)
-            ops->wgrad(c.hprev, u, c.drec, u, g->drkernel + 2 * u, Gu, u, u, BT);
+            ops->wgrad(c.hprev, u, c.drec, u, g->drkernel + 2 * u, Gu, u, u, BT, g->accumulate);
         else
-            ops->wgrad(c.aux, u, c.dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, BT);
+            ops->wgrad(c.aux, u, c.dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, BT,
+                       g->accumulate);
     } else {
-        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, Gu, BT);
+        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, Gu, BT, g->accumulate);
     }
     if (g->dbias) {
-        rnn_colsum(c.dz, BT, Gu, Gu, g->dbias);
+        rnn_colsum(c.dz, BT, Gu, Gu, g->dbias, g->accumulate);
         if (c.gru_ra) {
-            rnn_colsum(c.dz, BT, 2 * u, Gu, g->dbias + Gu);
-            rnn_colsum(c.drec, BT, u, u, g->dbias + Gu + 2 * u);
+            rnn_colsum(c.dz, BT, 2 * u, Gu, g->dbias + Gu, g->accumulate);
+            rnn_colsum(c.drec, BT, u, u, g->dbias + Gu + 2 * u, g->accumulate);
         }
     }
 }

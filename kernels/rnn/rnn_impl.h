@@ -56,10 +56,10 @@ typedef struct {
     mcdl_rnn_item_fn fwd_gru_rf2;    /* GRU rf phase 2: candidate and update */
     mcdl_rnn_item_fn bwd_gates;      /* gate gradients of step s (GRU rf: dz, dhh) */
     mcdl_rnn_item_fn bwd_gru_rf_mid; /* GRU rf: d(r⊙h) = dhh·U_hᵀ, dr */
-    mcdl_rnn_item_fn bwd_dh; /* dh entering step s: ddir + dA_s·Uᵀ */
+    mcdl_rnn_item_fn bwd_dh;         /* dh entering step s: ddir + dA_s·Uᵀ */
     /* C (M x N) = Aᵀ·B over K rows (weight gradients); parallel inside */
     void (*wgrad)(const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
-                  int64_t M, int64_t N, int64_t K);
+                  int64_t M, int64_t N, int64_t K, bool accumulate);
     /* dx = dz·Wᵀ for all rows, wtp = packed Wᵀ [blk][G*u][W]; parallel inside */
     void (*dx)(const float *dz, int64_t Gu, const float *wtp, int64_t in, float *dx, int64_t rows);
 } mcdl_rnn_isa_ops;

@@ -1,4 +1,5 @@
-/* Adam, SGD (momentum, nesterov) and RMSprop exactly as Keras 3 writes them
+/* Adam, SGD (momentum, nesterov) and RMSprop exactly as Keras 3 writes them (the
+ * element-wise loops are kernels/optim, vectorised per ISA)
  * (KERAS_SEMANTICS.md "Optimizers"), in float32 like Keras' variables:
  *   Adam:    m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
  *            a = lr sqrt(1 - b2^t) / (1 - b1^t); w -= a m / (sqrt(v) + eps)
@@ -9,6 +10,7 @@
 
 #include <math.h>
 
+#include "kernels/optim/optim.h"
 #include "lib/model/core_layers.h"
 
 mcdl_optimizer_opts mcdl_optimizer_resolve(const mcdl_optimizer_opts *o) {
@@ -63,46 +65,20 @@ void mcdl_optimizer_update(const mcdl_optimizer_opts *o, int64_t t, float *w, co
     const float lr = o->learning_rate;
     switch (o->kind) {
     case MCDL_OPTIMIZER_ADAM: {
-        const float b1 = o->beta_1, b2 = o->beta_2, eps = o->epsilon;
-        const float b1p = powf(b1, (float)t), b2p = powf(b2, (float)t);
-        const float alpha = lr * sqrtf(1.0f - b2p) / (1.0f - b1p);
-        for (int64_t i = 0; i < n; i++) {
-            s0[i] += (g[i] - s0[i]) * (1.0f - b1);
-            s1[i] += (g[i] * g[i] - s1[i]) * (1.0f - b2);
-            w[i] -= alpha * s0[i] / (sqrtf(s1[i]) + eps);
-        }
+        /* the bias corrections in float32, as Keras computes them */
+        const float b1p = powf(o->beta_1, (float)t), b2p = powf(o->beta_2, (float)t);
+        const mcdl_adam_params p = {.alpha = lr * sqrtf(1.0f - b2p) / (1.0f - b1p),
+                                    .c1 = 1.0f - o->beta_1,
+                                    .c2 = 1.0f - o->beta_2,
+                                    .eps = o->epsilon};
+        mcdl_f32_adam_update(&p, w, g, s0, s1, n);
         break;
     }
-    case MCDL_OPTIMIZER_SGD: {
-        const float mu = o->momentum;
-        if (mu == 0.0f) {
-            for (int64_t i = 0; i < n; i++) w[i] -= lr * g[i];
-        } else if (o->nesterov) {
-            for (int64_t i = 0; i < n; i++) {
-                s0[i] = mu * s0[i] - lr * g[i];
-                w[i] += mu * s0[i] - lr * g[i];
-            }
-        } else {
-            for (int64_t i = 0; i < n; i++) {
-                s0[i] = mu * s0[i] - lr * g[i];
-                w[i] += s0[i];
-            }
-        }
+    case MCDL_OPTIMIZER_SGD:
+        mcdl_f32_sgd_update(lr, o->momentum, o->nesterov, w, g, s0, n);
         break;
-    }
-    case MCDL_OPTIMIZER_RMSPROP: {
-        const float rho = o->rho, eps = o->epsilon, mu = o->momentum;
-        for (int64_t i = 0; i < n; i++) {
-            s0[i] = rho * s0[i] + (1.0f - rho) * g[i] * g[i];
-            const float inc = lr * g[i] / sqrtf(s0[i] + eps);
-            if (mu != 0.0f) {
-                s1[i] = mu * s1[i] + inc;
-                w[i] -= s1[i];
-            } else {
-                w[i] -= inc;
-            }
-        }
+    case MCDL_OPTIMIZER_RMSPROP:
+        mcdl_f32_rmsprop_update(lr, o->rho, o->epsilon, o->momentum, w, g, s0, s1, n);
         break;
-    }
     }
 }

@@ -23,6 +23,69 @@ static size_t align64(size_t n) {
     return (n + 63) & ~(size_t)63;
 }
 
+/* Offsets for inference activations: node k lives from the step that makes it (model
+ * inputs: from before the first step) to the last step that reads it (model outputs and
+ * inputs: to the end). Each node goes at the lowest offset that overlaps no placed node
+ * whose lifetime meets its own, so an input and an output of one step never share memory.
+ * Writes node_off[2k] and the bytes used. */
+static mcdl_status plan_by_liveness(const mcdl_model *m, int64_t batch, size_t *node_off,
+                                    size_t *used) {
+    const int n = m->n_nodes;
+    int *birth = malloc(((size_t)n + 1) * sizeof *birth);
+    int *death = malloc(((size_t)n + 1) * sizeof *death);
+    size_t *size = malloc(((size_t)n + 1) * sizeof *size);
+    if (!birth || !death || !size) {
+        free(birth);
+        free(death);
+        free(size);
+        return MCDL_ERR_NOMEM;
+    }
+    for (int s = 0; s < m->n_steps; s++) {
+        const mcdl_layer_call *c = &m->steps[s].layer->calls[m->steps[s].call];
+        const bool is_input = mcdl_layer_is_input(m->steps[s].layer);
+        for (int j = 0; j < c->n_out; j++) {
+            const int k = mcdl_model_node_index(m, c->out[j]);
+            birth[k] = is_input ? -1 : s;
+            death[k] = is_input ? 0 : s;
+            size[k] =
+                align64((size_t)(batch * mcdl_shape_numel(&c->out[j]->shape)) * sizeof(float));
+        }
+    }
+    for (int s = 0; s < m->n_steps; s++) {
+        const mcdl_layer_call *c = &m->steps[s].layer->calls[m->steps[s].call];
+        for (int i = 0; i < c->n_in; i++) {
+            const int k = mcdl_model_node_index(m, c->in[i]);
+            if (death[k] < s) death[k] = s;
+        }
+    }
+    for (int j = 0; j < m->n_out; j++) death[mcdl_model_node_index(m, m->out[j])] = m->n_steps;
+    for (int j = 0; j < m->n_in; j++) death[mcdl_model_node_index(m, m->in[j])] = m->n_steps;
+    size_t top = 0;
+    for (int k = 0; k < n; k++) {
+        size_t off = 0;
+        bool moved = true;
+        while (moved) { /* first fit: step past every conflicting block until none overlaps */
+            moved = false;
+            for (int o = 0; o < k; o++) {
+                const bool live = !(death[o] < birth[k] || death[k] < birth[o]);
+                const bool overlap =
+                    off < node_off[2 * o] + size[o] && node_off[2 * o] < off + size[k];
+                if (live && overlap) {
+                    off = node_off[2 * o] + size[o];
+                    moved = true;
+                }
+            }
+        }
+        node_off[2 * k] = off;
+        if (off + size[k] > top) top = off + size[k];
+    }
+    *used = top;
+    free(birth);
+    free(death);
+    free(size);
+    return MCDL_OK;
+}
+
 mcdl_status mcdl_plan_ensure(mcdl_model *m, int64_t batch, bool training) {
     MCDL_TRY(mcdl_model_build(m));
     mcdl_plan *p = &m->plan;
@@ -62,6 +125,12 @@ mcdl_status mcdl_plan_ensure(mcdl_model *m, int64_t batch, bool training) {
             node_off[2 * i + 1] = total;
             total += bytes;
         }
+    }
+    /* Inference keeps no activation for a backward pass: activations share memory by
+     * liveness (the node-only part of the arena is re-laid out). */
+    if (!training && !overflow) {
+        size_t used = 0;
+        if (plan_by_liveness(m, batch, node_off, &used) == MCDL_OK) total = used;
     }
     int max_in = 1;
     for (int s = 0; s < m->n_steps; s++) {

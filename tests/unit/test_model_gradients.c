@@ -160,7 +160,60 @@ static void test_losses(void) {
     }
 }
 
+/* Inference plans share activation memory by liveness: the arena is smaller than the
+ * training plan's node area, and predictions are bitwise equal to those made with the
+ * training plan (every activation kept). */
+static void test_liveness_plan(void) {
+    mcdl_graph *g;
+    mcdl_graph_create(&g, 9);
+    mcdl_node *a = mcdl_input(g, &(mcdl_input_opts){.shape = {8}});
+    mcdl_node *b = mcdl_input(g, &(mcdl_input_opts){.shape = {8}});
+    mcdl_node *h = mcdl_dense(g, a, &(mcdl_dense_opts){.units = 16, .activation = MCDL_RELU});
+    mcdl_node *skip = h;
+    for (int i = 0; i < 6; i++)
+        h = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 16, .activation = MCDL_TANH});
+    h = mcdl_add(g, 2, (mcdl_node *[]){h, skip}, NULL);
+    h = mcdl_concatenate(g, 2, (mcdl_node *[]){h, b}, NULL);
+    mcdl_node *y1 = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 3, .activation = MCDL_SOFTMAX});
+    mcdl_node *y2 = mcdl_dense(g, skip, &(mcdl_dense_opts){.units = 2});
+    mcdl_model *m = wrap(g, 2, (mcdl_node *[]){a, b}, 2, (mcdl_node *[]){y1, y2});
+    if (!m) return;
+    mcdl_tensor *xa, *xb, *p1[2], *p2[2];
+    mcdl_tensor_create(&xa, 2, (int64_t[]){10, 8});
+    mcdl_tensor_create(&xb, 2, (int64_t[]){10, 8});
+    mcdl_rng_fill_uniform(1, 0, 0, mcdl_tensor_data(xa), 80, -1, 1);
+    mcdl_rng_fill_uniform(1, 1, 0, mcdl_tensor_data(xb), 80, -1, 1);
+    const mcdl_tensor *const xs[] = {xa, xb};
+    CHECK_OK(mcdl_model_predict(m, 2, xs, &(mcdl_predict_opts){.batch_size = 4}, 2, p1));
+    size_t act_bytes = 0;
+    for (int k = 0; k < m->n_nodes; k++) {
+        const size_t end = (size_t)((char *)m->plan.act[k] - (char *)m->plan.arena) +
+                           (size_t)(4 * mcdl_shape_numel(&m->nodes[k]->shape)) * sizeof(float);
+        if (end > act_bytes) act_bytes = end;
+    }
+    size_t all = 0;
+    for (int k = 0; k < m->n_nodes; k++)
+        all += (size_t)(4 * mcdl_shape_numel(&m->nodes[k]->shape)) * sizeof(float);
+    CHECK(!m->plan.training && act_bytes * 2 < all,
+          "liveness: %zu bytes of activations vs %zu kept", act_bytes, all);
+    CHECK_OK(mcdl_plan_ensure(m, 4, true));
+    CHECK_OK(mcdl_model_predict(m, 2, xs, &(mcdl_predict_opts){.batch_size = 4}, 2, p2));
+    CHECK(m->plan.training, "training plan reused for predict");
+    for (int j = 0; j < 2; j++) {
+        CHECK(p1[j] && p2[j] &&
+                  !memcmp(mcdl_tensor_data(p1[j]), mcdl_tensor_data(p2[j]),
+                          (size_t)mcdl_tensor_numel(p1[j]) * sizeof(float)),
+              "output %d bitwise equal with both plans", j);
+        mcdl_tensor_destroy(p1[j]);
+        mcdl_tensor_destroy(p2[j]);
+    }
+    mcdl_tensor_destroy(xa);
+    mcdl_tensor_destroy(xb);
+    mcdl_model_destroy(m);
+}
+
 int main(void) {
+    test_liveness_plan();
     test_activations();
     test_layers();
     test_losses();

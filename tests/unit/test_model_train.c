@@ -2,7 +2,9 @@
  * Gaussian set with the Iris seed's Dense 64-64-3 + Adam, history and validation split,
  * bitwise determinism of fit, train_on_batch, and the bad-input errors of fit, evaluate and
  * predict. */
+#define _POSIX_C_SOURCE 200809L /* dup, dup2: capture the progress lines */
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -196,7 +198,45 @@ static void test_errors(void) {
     mcdl_model_destroy(m);
 }
 
+/* Off a terminal, verbose 1 prints one Keras-style line per epoch (with val_* when there
+ * is validation data); verbose 0 prints nothing. */
+static void test_progress_lines(void) {
+    mcdl_tensor *x, *y;
+    blobs(&x, &y, 40, 3);
+    mcdl_model *m = iris_model(2);
+    char buf[4096] = {0};
+    for (int verbose = 0; verbose <= 1; verbose++) {
+        fflush(stdout);
+        FILE *f = tmpfile();
+        const int saved = dup(fileno(stdout));
+        dup2(fileno(f), fileno(stdout));
+        CHECK_OK(mcdl_model_fit(
+            m, 1, (const mcdl_tensor *const[]){x}, 1, (const mcdl_tensor *const[]){y},
+            &(mcdl_fit_opts){
+                .epochs = 2, .batch_size = 8, .validation_split = 0.25f, .verbose = verbose},
+            NULL));
+        fflush(stdout);
+        dup2(saved, fileno(stdout));
+        close(saved);
+        rewind(f);
+        const size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        if (verbose == 0) CHECK(n == 0, "verbose 0 printed: %s", buf);
+    }
+    /* 30 training samples / 8 = 4 steps */
+    CHECK(strstr(buf, "Epoch 1/2 - 4/4 - ") && strstr(buf, "Epoch 2/2 - 4/4 - "), "lines:\n%s",
+          buf);
+    CHECK(strstr(buf, "step - loss: ") && strstr(buf, " - accuracy: ") &&
+              strstr(buf, " - val_loss: ") && strstr(buf, " - val_accuracy: "),
+          "fields:\n%s", buf);
+    mcdl_model_destroy(m);
+    mcdl_tensor_destroy(x);
+    mcdl_tensor_destroy(y);
+}
+
 int main(void) {
+    test_progress_lines();
     test_xor();
     test_blobs_and_determinism();
     test_errors();

@@ -62,5 +62,6 @@
 #include "mcdl/npy.h"
 #include "mcdl/data.h"
 #include "mcdl/files.h"
+#include "mcdl/rnn.h"
 
 #endif
