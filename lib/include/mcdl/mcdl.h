@@ -63,5 +63,6 @@
 #include "mcdl/data.h"
 #include "mcdl/files.h"
 #include "mcdl/rnn.h"
+#include "mcdl/zoo.h"
 
 #endif
