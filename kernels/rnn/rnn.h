@@ -69,6 +69,8 @@ typedef struct {
     float *y_last;        /* (B, u) last output (return_sequences=False), or NULL */
     float *h_last;        /* (B, u) final h state, or NULL */
     float *c_last;        /* LSTM (B, u) final c state, or NULL */
+    bool inference;       /* true: no backward follows, so gate pre-activations are not
+                             stored (the workspace is still the forward one) */
     const void *packed;   /* weights from mcdl_rnn_pack (same ISA path), or NULL: packed
                              into the workspace on every call */
 } mcdl_rnn_fwd_args;

@@ -6,7 +6,9 @@
  *   wp  [nblk][in][G][W]  = kernel[k][g*u + blk*W + l]      (fused input projection)
  *   up  [nblk][u][G][W]   = rkernel[k][g*u + blk*W + l]     (forward recurrent product)
  *   utp [nblk][G*u][W]    = rkernel[blk*W + l][j]           (backward dh_prev = dA·Uᵀ)
- * Time-indexed buffers are (B, T, ·): row b, time t at (b*T + t) * ld. */
+ * The step buffers (zpre, hprev, cprev, aux, dz, drec) are time-major (T, B, ·): row b
+ * at time t is (t*B + b) * ld, so one step's rows are contiguous (few pages touched per
+ * step). x, y, dy and mask keep the caller's batch-major (B, T, ·) layout. */
 #ifndef MCDL_KERNELS_RNN_IMPL_H
 #define MCDL_KERNELS_RNN_IMPL_H
 
@@ -18,6 +20,7 @@ typedef struct {
     mcdl_act act, rec_act;
     bool gru_ra, gru_rf; /* GRU reset_after true / false */
     bool go_backwards;
+    bool keep;           /* store pre-activations for backward */
     int64_t W, nblk, mr; /* pack width, unit blocks, rows per tile */
     /* forward inputs */
     const float *x;        /* (B, T, in) */

@@ -142,7 +142,7 @@ static mcdl_status bn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     else
         mcdl_f32_bnorm_bwd_infer(&d, a->x[0], a->dy[0], gamma, mcdl_layer_weight_data(l, st->wm),
                                  mcdl_layer_weight_data(l, st->wv), dx, dg, db, ws);
-    if (mcdl_layer_trainable(l)) {
+    if (a->weight_grads) {
         if (st->scale) {
             float *g = mcdl_layer_weight_grad(l, st->wg);
             for (int64_t c = 0; c < st->C; c++) g[c] += dg[c];

@@ -171,6 +171,7 @@ static mcdl_status bidir_forward(mcdl_layer *l, const mcdl_exec_args *a) {
         fa.y_last = st->f.return_sequences ? NULL : ys[k];
         fa.h_last = st->f.return_state ? a->y[nm + k * ns] : NULL;
         fa.c_last = st->f.return_state && ns == 2 ? a->y[nm + k * ns + 1] : NULL;
+        fa.inference = !a->training;
         mcdl_rnn_fwd(&d, &fa, mem + k * z.fws);
     }
     const int64_t rows = st->f.return_sequences ? B * T : B;

@@ -394,7 +394,7 @@ static mcdl_status conv_backward(mcdl_layer *l, const mcdl_exec_args *a) {
                            a->y[0], a->dy[0], ws, rows, F);
         dz = ws;
     }
-    const bool train = mcdl_layer_trainable(l);
+    const bool train = a->weight_grads; /* this model trains the kernel (fixed at compile) */
     const float *W = mcdl_layer_weight_data(l, st->wk);
     float *gb = st->use_bias ? gtmp + nw : NULL;
     float *dx = a->dx[0];

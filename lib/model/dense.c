@@ -145,7 +145,7 @@ static mcdl_status dense_backward(mcdl_layer *l, const mcdl_exec_args *a) {
         dz = t;
     }
     const float *W = mcdl_layer_weight_data(l, st->wk);
-    if (mcdl_layer_trainable(l)) {
+    if (a->weight_grads) {
         mcdl_f32_gemm('T', 'N', K, N, M, 1.0f, a->x[0], K, dz, N, 1.0f,
                       mcdl_layer_weight_grad(l, st->wk), N, NULL);
         if (st->use_bias) {

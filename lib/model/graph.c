@@ -138,7 +138,7 @@ mcdl_layer *mcdl_layer_new(mcdl_graph *g, const mcdl_layer_class *cls, const cha
         /* Keras: dense, dense_1, dense_2, ... counting layers of the same base name */
         int k = 0;
         for (int i = 0; i < g->n_layers; i++)
-            if (g->layers[i]->cls->auto_name == cls->auto_name) k++;
+            if (!strcmp(g->layers[i]->cls->auto_name, cls->auto_name)) k++;
         for (;; k++) {
             if (k == 0)
                 snprintf(buf, sizeof buf, "%s", cls->auto_name);

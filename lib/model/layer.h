@@ -66,6 +66,10 @@ typedef struct {
     /* Random numbers: use mcdl_rng_*(rng_seed, rng_stream, rng_offset + element, ...).
      * The triple is unique per (graph seed, layer, call, training step). */
     uint64_t rng_seed, rng_stream, rng_offset;
+    /* Backward only: whether this model trains any of the layer's weights (false for a layer
+     * that was frozen when the model was compiled). Weight gradients may be skipped when
+     * false; use this, not mcdl_layer_trainable(), which may have changed since compile. */
+    bool weight_grads;
 } mcdl_exec_args;
 
 typedef struct mcdl_cfg_writer mcdl_cfg_writer;

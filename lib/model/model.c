@@ -46,6 +46,9 @@ static void free_compile(mcdl_model *m) {
     free(m->slot_views);
     free(m->trained);
     free(m->slot_of);
+    free(m->layer_trained);
+    m->layer_trained = NULL;
+    m->n_layer_trained = 0;
     m->slots = NULL;
     m->slot_views = NULL;
     m->trained = m->slot_of = NULL;
@@ -313,7 +316,7 @@ mcdl_status mcdl_model_weight(const mcdl_model *m, int i, mcdl_weight_info *info
 static bool path_matches_without_cell(const char *full, const char *want) {
     const char *first = strchr(full, '/');
     const char *last = strrchr(full, '/');
-    if (!first || first == last) return false;
+    if (!first || first == last || strchr(first + 1, '/') != last) return false; /* one scope */
     size_t head = (size_t)(first - full);
     return !strncmp(full, want, head + 1) && !strcmp(want + head + 1, last + 1) &&
            strchr(want + head + 1, '/') == NULL;

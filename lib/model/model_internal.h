@@ -6,6 +6,8 @@
 #include "lib/model/graph_internal.h"
 #include "mcdl/model.h"
 
+#define MCDL_MAX_RESULTS 32 /* loss + outputs x metrics */
+
 typedef struct {
     mcdl_layer *layer;
     int call;
@@ -50,7 +52,9 @@ struct mcdl_model {
     mcdl_compile_opts copts;
     int *trained; /* model weight indices trained by this model */
     int n_trained;
-    int *slot_of; /* model weight index -> position in trained, or -1 */
+    int *slot_of;        /* model weight index -> position in trained, or -1 */
+    bool *layer_trained; /* graph layer id -> this model trains some of its weights */
+    int n_layer_trained;
     int n_slots;
     float **slots; /* n_trained * n_slots arrays */
     mcdl_tensor **slot_views;

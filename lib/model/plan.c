@@ -286,6 +286,9 @@ mcdl_status mcdl_exec_backward(mcdl_model *m, int64_t batch) {
         }
         a.dy = dy;
         a.dx = dx;
+        /* compiled: the weights this model trains; not compiled (gradient checks): live flag */
+        a.weight_grads =
+            m->compiled ? (l->id < m->n_layer_trained && m->layer_trained[l->id]) : l->trainable;
         MCDL_TRY(l->cls->backward(l, &a));
         for (int i = 0; i < c->n_in; i++)
             if (via_tmp[i]) {

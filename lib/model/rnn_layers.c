@@ -54,6 +54,7 @@ void mcdl_rnn_cfg_from_opts(mcdl_rnn_cfg *c, mcdl_rnn_cell cell, const mcdl_rnn_
     c->reset_after = !o->no_reset_after;
     c->dropout = o->dropout;
     c->recurrent_dropout = o->recurrent_dropout;
+    c->mask_input = o->mask_input;
     if (o->kernel_initializer) c->kinit = o->kernel_initializer;
     if (o->recurrent_initializer) c->rinit = o->recurrent_initializer;
     if (o->bias_initializer) c->binit = o->bias_initializer;
@@ -198,11 +199,24 @@ static mcdl_status rnn_infer(mcdl_layer *l, mcdl_infer_args *a) {
                           "%s '%s': sequence length %lld and features %lld must be >= 1 (input %s "
                           "from '%s')",
                           cls, name, (long long)in->d[0], (long long)in->d[1], sb, a->in_from[0]);
-    const int ns = mcdl_rnn_num_states(c->cell);
-    if (a->n_in != 1 && a->n_in != 1 + ns)
+    const int ns = mcdl_rnn_num_states(c->cell), nm = c->mask_input ? 1 : 0;
+    if (a->n_in - nm < 1)
+        return mcdl_error(MCDL_ERR_SHAPE, "%s '%s' was made with mask_input but got no mask input",
+                          cls, name);
+    if (nm) {
+        const mcdl_shape *ms = &a->in[a->n_in - 1];
+        if (ms->rank != 1 || ms->d[0] != in->d[0]) {
+            mcdl_shape_keras_str(ms, sb, sizeof sb);
+            return mcdl_error(MCDL_ERR_SHAPE,
+                              "%s '%s': the mask must be (None, %lld), got %s from '%s'", cls, name,
+                              (long long)in->d[0], sb, a->in_from[a->n_in - 1]);
+        }
+    }
+    if (a->n_in - nm != 1 && a->n_in - nm != 1 + ns)
         return mcdl_error(MCDL_ERR_SHAPE, "%s '%s': initial_state needs %d tensor%s (%s), got %d",
-                          cls, name, ns, ns > 1 ? "s" : "", ns > 1 ? "[h, c]" : "[h]", a->n_in - 1);
-    for (int i = 1; i < a->n_in; i++)
+                          cls, name, ns, ns > 1 ? "s" : "", ns > 1 ? "[h, c]" : "[h]",
+                          a->n_in - nm - 1);
+    for (int i = 1; i < a->n_in - nm; i++)
         if (a->in[i].rank != 1 || a->in[i].d[0] != c->units) {
             mcdl_shape_keras_str(&a->in[i], sb, sizeof sb);
             return mcdl_error(MCDL_ERR_SHAPE,
@@ -247,8 +261,30 @@ static void rnn_workspace(const mcdl_layer *l, int call, int64_t batch, bool tra
     const size_t xd =
         c->dropout > 0 ? mcdl_rnn_round64((size_t)(batch * T * c->in_dim) * sizeof(float)) : 0;
     const size_t fws = mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d));
-    *saved = training ? fws + xd : 0;
-    *scratch = training ? mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d)) + xd : fws;
+    const size_t mb = c->mask_input ? mcdl_rnn_round64((size_t)(batch * T)) : 0;
+    *saved = training ? fws + xd + mb : 0;
+    *scratch = training ? mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d)) + xd : fws + xd + mb;
+}
+
+/* The step mask (bytes after the workspace and the dropped-out inputs) from the call's
+ * last input, or NULL without mask_input. */
+static const uint8_t *rnn_mask(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, char *mem,
+                               size_t fws, bool fill) {
+    if (!c->mask_input) return NULL;
+    const int64_t B = a->batch, T = a->x_shape[0].d[0];
+    const size_t xd =
+        c->dropout > 0 ? mcdl_rnn_round64((size_t)(B * T * c->in_dim) * sizeof(float)) : 0;
+    uint8_t *m = (uint8_t *)(mem + fws + xd);
+    if (fill) {
+        const float *src = a->x[a->n_in - 1];
+        for (int64_t i = 0; i < B * T; i++) m[i] = src[i] != 0.0f;
+    }
+    return m;
+}
+
+/* Number of initial-state inputs of this call. */
+static int rnn_nstates(const mcdl_rnn_cfg *c, const mcdl_exec_args *a) {
+    return a->n_in - 1 - (c->mask_input ? 1 : 0);
 }
 
 static bool rnn_keep(const mcdl_exec_args *a, int64_t b, int64_t k, int64_t in, float rate) {
@@ -280,12 +316,15 @@ static mcdl_status rnn_forward(mcdl_layer *l, const mcdl_exec_args *a) {
         x = xd;
     }
     mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, c, x);
-    fa.h0 = a->n_in > 1 ? a->x[1] : NULL;
-    fa.c0 = a->n_in > 2 ? a->x[2] : NULL;
+    const int nst = rnn_nstates(c, a);
+    fa.h0 = nst > 0 ? a->x[1] : NULL;
+    fa.c0 = nst > 1 ? a->x[2] : NULL;
+    fa.mask = rnn_mask(c, a, mem, mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d)), true);
     fa.y = c->return_sequences ? a->y[0] : NULL;
     fa.y_last = c->return_sequences ? NULL : a->y[0];
     fa.h_last = c->return_state ? a->y[1] : NULL;
     fa.c_last = c->return_state && c->cell == MCDL_RNN_LSTM ? a->y[2] : NULL;
+    fa.inference = !a->training;
     mcdl_rnn_fwd(&d, &fa, mem);
     return MCDL_OK;
 }
@@ -300,8 +339,12 @@ static mcdl_status rnn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const float *x = drop ? (const float *)((char *)a->saved + fws) : a->x[0];
     float *dxd = drop && a->dx[0] ? (float *)((char *)a->scratch + bws) : a->dx[0];
     mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, c, x);
-    fa.h0 = a->n_in > 1 ? a->x[1] : NULL;
-    fa.c0 = a->n_in > 2 ? a->x[2] : NULL;
+    const int nst = rnn_nstates(c, a);
+    fa.h0 = nst > 0 ? a->x[1] : NULL;
+    fa.c0 = nst > 1 ? a->x[2] : NULL;
+    fa.mask = rnn_mask(c, a, a->saved, fws, false);
+    if (c->mask_input && a->dx[a->n_in - 1])
+        memset(a->dx[a->n_in - 1], 0, (size_t)(B * T) * sizeof(float));
     const bool lstm = c->cell == MCDL_RNN_LSTM;
     mcdl_rnn_bwd_args g = {
         .dy = c->return_sequences ? a->dy[0] : NULL,
@@ -312,8 +355,8 @@ static mcdl_status rnn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
         .dkernel = mcdl_layer_weight_grad(l, c->wk),
         .drkernel = mcdl_layer_weight_grad(l, c->wr),
         .dbias = c->wb >= 0 ? mcdl_layer_weight_grad(l, c->wb) : NULL,
-        .dh0 = a->n_in > 1 ? a->dx[1] : NULL,
-        .dc0 = a->n_in > 2 ? a->dx[2] : NULL,
+        .dh0 = nst > 0 ? a->dx[1] : NULL,
+        .dc0 = nst > 1 ? a->dx[2] : NULL,
         .accumulate = true,
     };
     mcdl_rnn_bwd(&d, &fa, &g, a->saved, a->scratch);
@@ -335,7 +378,7 @@ static mcdl_status rnn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
         .auto_name = auto,                                                                         \
         .state_size = sizeof(mcdl_rnn_cfg),                                                        \
         .min_inputs = 1,                                                                           \
-        .max_inputs = 3,                                                                           \
+        .max_inputs = 4,                                                                           \
         .from_config = rnn_from_config,                                                            \
         .to_config = rnn_to_config,                                                                \
         .infer = rnn_infer,                                                                        \

@@ -20,6 +20,7 @@ typedef struct {
     mcdl_activation_id act, rec_act;
     bool use_bias, return_sequences, return_state, go_backwards, unit_forget_bias, reset_after;
     float dropout, recurrent_dropout;
+    bool mask_input; /* last call input is a (steps) mask */
     mcdl_init kinit, rinit, binit;
     int wk, wr, wb; /* weight indices; wb = -1 without bias */
 } mcdl_rnn_cfg;

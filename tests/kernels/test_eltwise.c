@@ -127,11 +127,6 @@ static void test_softmax(void) {
     }
 }
 
-/* aarch64-linux-gnu-gcc 12 crashes in its loop vectoriser (internal compiler error in
- * vect_transform_reduction) on this function at -O3; it needs no vectorising. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-vectorize")))
-#endif
 static void
 test_vs_ref(void) {
     /* the active path agrees with the scalar reference */

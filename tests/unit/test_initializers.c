@@ -27,11 +27,6 @@ static void check_orthonormal(int64_t rows, int64_t cols) {
     free(w);
 }
 
-/* aarch64-linux-gnu-gcc 12 crashes in its loop vectoriser (internal compiler error in
- * vect_transform_reduction) on the min/max reductions below at -O3; they need no vectorising. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-vectorize")))
-#endif
 int main(void) {
     check_orthonormal(16, 16);
     check_orthonormal(40, 8);

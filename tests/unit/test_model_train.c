@@ -120,6 +120,19 @@ static void test_blobs_and_determinism(void) {
     CHECK_OK(mcdl_model_optimizer_iterations(a, &it));
     CHECK(it == 30 * 6, "iterations %lld (84 training samples / 16 = 6 steps per epoch)",
           (long long)it);
+    /* validation_split takes the last N - floor(N (1 - 0.2)): 10 samples, batch 1 -> 8 steps */
+    mcdl_tensor *x10, *y10;
+    blobs(&x10, &y10, 10, 13);
+    mcdl_model *c = iris_model(6);
+    CHECK_OK(mcdl_model_fit(c, 1, (const mcdl_tensor *const[]){x10}, 1,
+                            (const mcdl_tensor *const[]){y10},
+                            &(mcdl_fit_opts){.batch_size = 1, .validation_split = 0.2f}, NULL));
+    CHECK_OK(mcdl_model_optimizer_iterations(c, &it));
+    CHECK(it == 8, "validation_split 0.2 of 10 samples trains on 8, took %lld steps",
+          (long long)it);
+    mcdl_model_destroy(c);
+    mcdl_tensor_destroy(x10);
+    mcdl_tensor_destroy(y10);
     mcdl_history_destroy(ha);
     mcdl_history_destroy(hb);
     mcdl_model_destroy(a);

@@ -46,7 +46,81 @@ static void run3(const char *name, const mcdl_optimizer_opts *o, const double *w
     mcdl_model_destroy(m);
 }
 
+static void copy_weights(const mcdl_model *m, float *dst) {
+    for (int i = 0, o = 0; i < mcdl_model_num_weights(m); i++) {
+        mcdl_weight_info wi;
+        mcdl_model_weight(m, i, &wi);
+        memcpy(dst + o, mcdl_tensor_data(wi.value),
+               (size_t)mcdl_tensor_numel(wi.value) * sizeof(float));
+        o += (int)mcdl_tensor_numel(wi.value);
+    }
+}
+
+/* The GAN seed's pattern: the discriminator's layers are trained by the discriminator model
+ * (compiled while trainable) and frozen in the combined model (compiled after freezing), and
+ * each model keeps the trainable set it was compiled with. */
+static void test_gan_freeze(void) {
+    mcdl_graph *g;
+    CHECK_OK(mcdl_graph_create(&g, 12));
+    mcdl_node *z = mcdl_input(g, &(mcdl_input_opts){.shape = {4}});
+    mcdl_node *fake =
+        mcdl_dense(g, mcdl_dense(g, z, &(mcdl_dense_opts){.units = 8, .activation = MCDL_RELU}),
+                   &(mcdl_dense_opts){.units = 3});
+    mcdl_node *x = mcdl_input(g, &(mcdl_input_opts){.shape = {3}});
+    mcdl_layer *d1 = mcdl_dense_layer(g, &(mcdl_dense_opts){.units = 4, .activation = MCDL_TANH});
+    mcdl_layer *d2 =
+        mcdl_dense_layer(g, &(mcdl_dense_opts){.units = 1, .activation = MCDL_SIGMOID});
+    mcdl_node *d_real = mcdl_call(d2, mcdl_call(d1, x));
+    mcdl_node *d_fake = mcdl_call(d2, mcdl_call(d1, fake));
+    mcdl_model *disc = NULL, *gan = NULL;
+    CHECK_OK(mcdl_model_create(&disc, g, 1, &x, 1, &d_real, "discriminator"));
+    CHECK_OK(mcdl_model_create(&gan, g, 1, &z, 1, &d_fake, "gan"));
+    mcdl_graph_destroy(g);
+    if (!disc || !gan) return;
+    const mcdl_compile_opts co = {
+        .optimizer = {.kind = MCDL_OPTIMIZER_ADAM, .learning_rate = 0.01f},
+        .loss = MCDL_LOSS_BINARY_CROSSENTROPY};
+    CHECK_OK(mcdl_model_compile(disc, &co));
+    mcdl_layer_set_trainable(d1, false);
+    mcdl_layer_set_trainable(d2, false);
+    CHECK_OK(mcdl_model_compile(gan, &co));
+    int64_t tr;
+    mcdl_model_count_params(gan, NULL, &tr, NULL);
+    CHECK(tr == 4 * 8 + 8 + 8 * 3 + 3, "combined model trains only the generator: %lld",
+          (long long)tr);
+    mcdl_tensor *xs, *zs, *ones;
+    mcdl_tensor_create(&xs, 2, (int64_t[]){6, 3});
+    mcdl_tensor_create(&zs, 2, (int64_t[]){6, 4});
+    mcdl_tensor_create(&ones, 2, (int64_t[]){6, 1});
+    mcdl_rng_fill_uniform(1, 0, 0, mcdl_tensor_data(xs), 18, -1, 1);
+    mcdl_rng_fill_uniform(1, 1, 0, mcdl_tensor_data(zs), 24, -1, 1);
+    mcdl_tensor_fill(ones, 1.0f);
+    float before[64], after[64];
+    copy_weights(disc, before);
+    CHECK_OK(mcdl_model_train_on_batch(disc, 1, (const mcdl_tensor *const[]){xs}, 1,
+                                       (const mcdl_tensor *const[]){ones}, NULL, 0));
+    copy_weights(disc, after);
+    CHECK(memcmp(before, after, (size_t)(4 * 3 + 4 + 4 + 1) * sizeof(float)) != 0,
+          "the discriminator model still trains its (now frozen) layers");
+    float gb[128], ga[128];
+    copy_weights(gan, gb);
+    CHECK_OK(mcdl_model_train_on_batch(gan, 1, (const mcdl_tensor *const[]){zs}, 1,
+                                       (const mcdl_tensor *const[]){ones}, NULL, 0));
+    copy_weights(gan, ga);
+    const int n_gen = 4 * 8 + 8 + 8 * 3 + 3, n_disc = 4 * 3 + 4 + 4 + 1;
+    CHECK(memcmp(gb, ga, (size_t)n_gen * sizeof(float)) != 0,
+          "the generator trains in the combined model");
+    CHECK(!memcmp(gb + n_gen, ga + n_gen, (size_t)n_disc * sizeof(float)),
+          "the discriminator stays frozen in the combined model");
+    mcdl_tensor_destroy(xs);
+    mcdl_tensor_destroy(zs);
+    mcdl_tensor_destroy(ones);
+    mcdl_model_destroy(disc);
+    mcdl_model_destroy(gan);
+}
+
 int main(void) {
+    test_gan_freeze();
     double w, want[3];
     /* Adam defaults: lr 1e-3, b1 .9, b2 .999, eps 1e-7 */
     {

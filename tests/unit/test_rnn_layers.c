@@ -300,6 +300,66 @@ static void test_bad_inputs(void) {
     mcdl_graph_destroy(g);
 }
 
+/* text_rnn (003): Embedding 10x8 on (4) ids -> SimpleRNN 16 -> Dense 10 softmax = 650; and
+ * an Embedding(mask_zero) style mask: an LSTM over [a, b, pad, c, pad] equals the same
+ * LSTM over [a, b, c]. */
+static void test_mask(void) {
+    mcdl_graph *g;
+    mcdl_graph_create(&g, 5);
+    mcdl_node *ids = mcdl_input(g, &(mcdl_input_opts){.shape = {4}});
+    mcdl_node *e = mcdl_embedding(g, ids, &(mcdl_embedding_opts){.input_dim = 10, .output_dim = 8});
+    mcdl_layer *rl = mcdl_simple_rnn_layer(g, &(mcdl_rnn_opts){.units = 16, .mask_input = true});
+    mcdl_node *h = NULL;
+    CHECK_OK(mcdl_call_multi(rl, 2, (mcdl_node *[]){e, mcdl_embedding_mask(g, ids, NULL)}, 1, &h));
+    expect_params(g, ids, dense(g, h, 10, MCDL_SOFTMAX), "text_rnn", 650);
+
+    mcdl_graph *g1, *g2;
+    mcdl_graph_create(&g1, 7);
+    mcdl_graph_create(&g2, 8);
+    mcdl_node *xs[2] = {in2(g1, 5, 3), mcdl_input(g1, &(mcdl_input_opts){.shape = {5}})};
+    mcdl_layer *l1 = mcdl_lstm_layer(g1, &(mcdl_rnn_opts){.units = 4, .mask_input = true});
+    mcdl_node *y1 = NULL;
+    CHECK_OK(mcdl_call_multi(l1, 2, xs, 1, &y1));
+    mcdl_node *x2 = in2(g2, 3, 3);
+    mcdl_node *y2 = mcdl_lstm(g2, x2, &(mcdl_rnn_opts){.units = 4});
+    mcdl_model *m1 = NULL, *m2 = NULL;
+    CHECK_OK(mcdl_model_create(&m1, g1, 2, xs, 1, &y1, "masked"));
+    CHECK_OK(mcdl_model_create(&m2, g2, 1, &x2, 1, &y2, "plain"));
+    mcdl_graph_destroy(g1);
+    mcdl_graph_destroy(g2);
+    if (!m1 || !m2) return;
+    for (int i = 0; i < 3; i++) {
+        mcdl_weight_info a, b;
+        CHECK_OK(mcdl_model_weight(m1, i, &a));
+        CHECK_OK(mcdl_model_weight(m2, i, &b));
+        memcpy(mcdl_tensor_data(b.value), mcdl_tensor_data(a.value),
+               (size_t)mcdl_tensor_numel(a.value) * sizeof(float));
+    }
+    mcdl_model_weights_changed(m2);
+    mcdl_tensor *tx, *tm, *tx2, *o1 = NULL, *o2 = NULL;
+    mcdl_tensor_create(&tx, 3, (int64_t[]){1, 5, 3});
+    mcdl_tensor_create(&tm, 2, (int64_t[]){1, 5});
+    mcdl_tensor_create(&tx2, 3, (int64_t[]){1, 3, 3});
+    const float mask[5] = {1, 1, 0, 1, 0};
+    for (int t = 0, k = 0; t < 5; t++) {
+        for (int f = 0; f < 3; f++)
+            mcdl_tensor_data(tx)[t * 3 + f] = (float)(0.3 * t - 0.2 * f + 0.1);
+        mcdl_tensor_data(tm)[t] = mask[t];
+        if (mask[t] != 0) {
+            memcpy(mcdl_tensor_data(tx2) + k * 3, mcdl_tensor_data(tx) + t * 3, 3 * sizeof(float));
+            k++;
+        }
+    }
+    CHECK_OK(mcdl_model_predict(m1, 2, (const mcdl_tensor *[]){tx, tm}, NULL, 1, &o1));
+    CHECK_OK(mcdl_model_predict(m2, 1, (const mcdl_tensor *[]){tx2}, NULL, 1, &o2));
+    if (o1 && o2)
+        for (int j = 0; j < 4; j++)
+            CHECK_NEAR(mcdl_tensor_data(o1)[j], mcdl_tensor_data(o2)[j], 1e-6);
+    mcdl_tensor_destroy(tx), mcdl_tensor_destroy(tm), mcdl_tensor_destroy(tx2);
+    mcdl_tensor_destroy(o1), mcdl_tensor_destroy(o2);
+    mcdl_model_destroy(m1), mcdl_model_destroy(m2);
+}
+
 static void test_from_config(void) {
     mcdl_graph *g;
     mcdl_graph_create(&g, 1);
@@ -329,5 +389,6 @@ int main(void) {
     test_gradients();
     test_bad_inputs();
     test_from_config();
+    test_mask();
     return check_finish();
 }

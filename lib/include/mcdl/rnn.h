@@ -33,10 +33,14 @@ typedef struct {
     bool linear_recurrent_activation;        /**< recurrent_activation="linear" */
     bool no_bias;                            /**< use_bias=False */
     bool return_sequences, return_state, go_backwards;
-    bool no_unit_forget_bias;        /**< LSTM unit_forget_bias=False */
-    bool no_reset_after;             /**< GRU reset_after=False */
-    float dropout;                   /**< input dropout rate in training, [0, 1) */
-    float recurrent_dropout;         /**< [0, 1); > 0 is refused in training (not implemented) */
+    bool no_unit_forget_bias; /**< LSTM unit_forget_bias=False */
+    bool no_reset_after;      /**< GRU reset_after=False */
+    float dropout;            /**< input dropout rate in training, [0, 1) */
+    float recurrent_dropout;  /**< [0, 1); > 0 is refused in training (not implemented) */
+    /** The call's LAST input is a (steps) mask per sample, nonzero = real step, e.g.
+     *  mcdl_embedding_mask(ids) for Keras' Embedding(mask_zero=True): a masked step keeps
+     *  the state and repeats the previous output. (The graph has no implicit masks.) */
+    bool mask_input;
     mcdl_init kernel_initializer;    /**< default glorot_uniform */
     mcdl_init recurrent_initializer; /**< default orthogonal */
     mcdl_init bias_initializer;      /**< default zeros */
