@@ -57,18 +57,16 @@ int main(int argc, char **argv) {
     }
     mcdl_tensor *xtr = exp_rows(x, 0, n_train), *ytr = exp_rows(y, 0, n_train);
     mcdl_tensor *xte = exp_rows(x, n_train, n), *yte = exp_rows(y, n_train, n);
-    exp_ok(mcdl_model_compile(
-               m, &(mcdl_compile_opts){.loss = MCDL_LOSS_MSE, .metrics = MCDL_METRIC_MAE}),
-           "compile");
-    mcdl_fit_opts fo = {.epochs = exp_epochs(&a, 30, 3),
-                        .batch_size = 32,
-                        .seed = 1,
-                        .validation_x = (const mcdl_tensor *const[]){xte},
-                        .validation_y = (const mcdl_tensor *const[]){yte}};
+    exp_ok(mcdl_model_compile(m, &(mcdl_compile_opts){.loss = MCDL_LOSS_MSE}), "compile");
+    /* no validation_x: evaluating an LSTM model inside fit overflows the layer's inference
+     * workspace on this branch (docs/seeds.md "Known problems"); test metrics come from
+     * predict below */
+    mcdl_fit_opts fo = {.epochs = exp_epochs(&a, 30, 3), .batch_size = 32, .seed = 1};
     double secs = 0;
     rc = exp_fit(&a, "forecast_co2", m, 1, &xtr, 1, &ytr, &fo, &secs);
     mcdl_tensor *p = NULL;
-    if (rc == 0 && exp_ok(mcdl_model_predict(m, 1, (const mcdl_tensor *const[]){xte}, NULL, 1, &p),
+    if (rc == 0 && exp_ok(mcdl_model_predict(m, 1, (const mcdl_tensor *const[]){xte},
+                                             &(mcdl_predict_opts){.batch_size = 1}, 1, &p),
                           "predict")) {
         float pred[8192], naive[8192], truth[8192];
         int64_t k = n_test < 8192 ? n_test : 8192;
