@@ -42,13 +42,13 @@ int main(int argc, char **argv) {
         if (exp_ok(mcdl_model_predict(m, n_in, (const mcdl_tensor *const *)x,
                                       &(mcdl_predict_opts){.batch_size = 1}, 1, &p),
                    "predict")) {
-            int64_t k = mcdl_tensor_numel(p) / n, hits = 0;
+            int64_t nc = mcdl_tensor_numel(p) / n, hits = 0;
             for (int64_t i = 0; i < n; i++) {
-                const float *row = mcdl_tensor_data(p) + i * k;
+                const float *row = mcdl_tensor_data(p) + i * nc;
                 int64_t best = 0;
-                for (int64_t j = 1; j < k; j++)
+                for (int64_t j = 1; j < nc; j++)
                     if (row[j] > row[best]) best = j;
-                if (k == 1) best = row[0] > 0.5f;
+                if (nc == 1) best = row[0] > 0.5f;
                 hits += best == (int64_t)mcdl_tensor_data(y)[i];
             }
             printf("%s: %lld samples, train accuracy %.4f (random labels: chance %.2f), %.2f s\n",
