@@ -31,11 +31,15 @@ bool exp_parse(int argc, char **argv, exp_args *a) {
             a->out = argv[++i];
         } else if (!strcmp(argv[i], "--epochs") && i + 1 < argc) {
             a->epochs = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            a->only = argv[++i];
         } else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
             a->json_path = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--smoke] [--epochs N] [--out DIR] [--json MODEL.json]\n",
-                    argv[0]);
+            fprintf(
+                stderr,
+                "usage: %s [--smoke] [--epochs N] [--out DIR] [--json MODEL.json] [--only NAME]\n",
+                argv[0]);
             return false;
         }
     }

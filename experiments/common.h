@@ -1,5 +1,5 @@
 /* Shared plumbing of the experiment programs: command-line flags (--smoke, --out,
- * --epochs, --json), fit with Keras-style epoch lines, CSV history, gnuplot loss curves,
+ * --epochs, --json, --only), fit with Keras-style epoch lines, CSV history, gnuplot loss curves,
  * the smoke-mode check (finite, decreasing loss) and the missing-data exit (77). */
 #ifndef MCDL_EXPERIMENTS_COMMON_H
 #define MCDL_EXPERIMENTS_COMMON_H
@@ -13,6 +13,7 @@ typedef struct {
     const char *out;       /**< output directory (created), default "out/experiments" */
     int epochs;            /**< 0: the program's own default */
     const char *json_path; /**< --json PATH: write the model's Keras JSON and exit */
+    const char *only;      /**< --only NAME: programs with several models run just that one */
 } exp_args;
 
 /** Parses the flags; returns false (after printing usage) on a bad flag. */

@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
     if (!exp_parse(argc, argv, &a)) return 2;
     int rc = 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        if (a.only && strcmp(a.only, names[k])) continue;
         mcdl_model *m = NULL;
         mcdl_seed_model_info info;
         if (!exp_ok(mcdl_seed_model_build(names[k], 42, &m, &info), names[k])) return 1;
