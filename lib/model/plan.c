@@ -136,8 +136,16 @@ mcdl_status mcdl_plan_ensure(mcdl_model *m, int64_t batch, bool training) {
     for (int s = 0; s < m->n_steps; s++) {
         const mcdl_step *st = &m->steps[s];
         size_t sv = 0, sc = 0;
-        if (st->layer->cls->workspace)
+        if (st->layer->cls->workspace) {
             st->layer->cls->workspace(st->layer, st->call, batch, training, &sv, &sc);
+            if (training) {
+                /* evaluate/validation run inference-mode forwards on the training plan,
+                 * so the scratch must also fit what the inference forward asks for. */
+                size_t sv_inf = 0, sc_inf = 0;
+                st->layer->cls->workspace(st->layer, st->call, batch, false, &sv_inf, &sc_inf);
+                if (sc_inf > sc) sc = sc_inf;
+            }
+        }
         step_off[s] = total;
         total += align64(sv);
         if (sc > scratch) scratch = sc;
