@@ -238,7 +238,10 @@ static mcdl_status parse_compile(archive *a, const mcdl_zip_entry *e, mcdl_compi
                     o->metrics |= 1u << k;
         }
         const cJSON *it = cJSON_GetObjectItemCaseSensitive(opt, "iterations");
-        *iterations = cJSON_IsNumber(it) && it->valuedouble >= 0 ? (int64_t)it->valuedouble : 0;
+        /* 9e18 bounds the conversion: a larger double does not fit int64_t (undefined). */
+        *iterations = cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 9e18
+                          ? (int64_t)it->valuedouble
+                          : 0;
     } else if (s != MCDL_ERR_FORMAT) {
         char inner[600];
         snprintf(inner, sizeof inner, "%s", mcdl_last_error());
