@@ -317,6 +317,9 @@ mcdl_graph *mcdl_model_graph(const mcdl_model *m) {
 const char *mcdl_model_name(const mcdl_model *m) {
     return m ? m->name : "";
 }
+uint64_t mcdl_model_graph_seed(const mcdl_model *m) {
+    return m && m->g ? m->g->seed : 0;
+}
 bool mcdl_model_is_sequential(const mcdl_model *m) {
     return m && m->sequential;
 }

@@ -43,6 +43,8 @@ void mcdl_model_destroy(mcdl_model *m);
 
 mcdl_graph *mcdl_model_graph(const mcdl_model *m);
 const char *mcdl_model_name(const mcdl_model *m);
+/** The seed of the model's graph (weight initialisation, Dropout streams); saved in .mcdl. */
+uint64_t mcdl_model_graph_seed(const mcdl_model *m);
 bool mcdl_model_is_sequential(const mcdl_model *m);
 int mcdl_model_num_inputs(const mcdl_model *m);
 int mcdl_model_num_outputs(const mcdl_model *m);
