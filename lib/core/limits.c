@@ -15,10 +15,14 @@ mcdl_status mcdl_parse_bytes(const char *text, int64_t *bytes) {
     char *end = NULL;
     const double v = strtod(text, &end);
     double mult = 1;
-    if (end && (*end == 'K' || *end == 'k')) mult = 1024.0, end++;
-    else if (end && (*end == 'M' || *end == 'm')) mult = 1048576.0, end++;
-    else if (end && (*end == 'G' || *end == 'g')) mult = 1073741824.0, end++;
-    else if (end && (*end == 'T' || *end == 't')) mult = 1099511627776.0, end++;
+    if (end && (*end == 'K' || *end == 'k'))
+        mult = 1024.0, end++;
+    else if (end && (*end == 'M' || *end == 'm'))
+        mult = 1048576.0, end++;
+    else if (end && (*end == 'G' || *end == 'g'))
+        mult = 1073741824.0, end++;
+    else if (end && (*end == 'T' || *end == 't'))
+        mult = 1099511627776.0, end++;
     if (end && (*end == 'i' || *end == 'B')) end += *end == 'i' ? 1 : 0;
     if (end && *end == 'B') end++;
     /* 9.2e18 bounds the cast to int64_t (larger doubles are undefined to convert). */

@@ -19,8 +19,8 @@
 
 static bool ckpt_epoch_of(const char *name, int *epoch) {
     int e = 0, len = 0;
-    if (sscanf(name, "ckpt-%6d.mcdl%n", &e, &len) != 1 || name[len] != '\0' ||
-        strlen(name) != 16 || e < 0)
+    if (sscanf(name, "ckpt-%6d.mcdl%n", &e, &len) != 1 || name[len] != '\0' || strlen(name) != 16 ||
+        e < 0)
         return false;
     *epoch = e;
     return true;
@@ -36,8 +36,9 @@ static int cmp_int_desc(const void *a, const void *b) {
 static mcdl_status ckpt_list(const char *dir, int *epochs, int cap, int *n, bool clean_tmp) {
     *n = 0;
     DIR *d = opendir(dir);
-    if (!d) return mcdl_error(MCDL_ERR_IO, "cannot open checkpoint directory '%s': %s", dir,
-                              strerror(errno));
+    if (!d)
+        return mcdl_error(MCDL_ERR_IO, "cannot open checkpoint directory '%s': %s", dir,
+                          strerror(errno));
     struct dirent *e;
     while ((e = readdir(d)) != NULL && *n < cap) {
         int ep;
@@ -58,8 +59,9 @@ static mcdl_status ckpt_list(const char *dir, int *epochs, int cap, int *n, bool
 
 mcdl_status mcdl_checkpoint_save(const mcdl_model *m, const char *dir, int epochs_done, int keep) {
     if (!m || !dir || !*dir || epochs_done < 0 || epochs_done > 999999 || keep < 0)
-        return mcdl_error(MCDL_ERR_ARG, "mcdl_checkpoint_save: bad argument (dir '%s', epoch %d, "
-                                        "keep %d)",
+        return mcdl_error(MCDL_ERR_ARG,
+                          "mcdl_checkpoint_save: bad argument (dir '%s', epoch %d, "
+                          "keep %d)",
                           dir ? dir : "(null)", epochs_done, keep);
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return mcdl_error(MCDL_ERR_IO, "cannot create checkpoint directory '%s': %s", dir,
@@ -85,8 +87,9 @@ mcdl_status mcdl_checkpoint_epoch(mcdl_model *m, int epoch, const double *result
     (void)results;
     (void)n_results;
     const mcdl_checkpoint_opts *o = user;
-    if (!o || !o->dir) return mcdl_error(MCDL_ERR_ARG, "mcdl_checkpoint_epoch: user is not a "
-                                                       "mcdl_checkpoint_opts with a dir");
+    if (!o || !o->dir)
+        return mcdl_error(MCDL_ERR_ARG, "mcdl_checkpoint_epoch: user is not a "
+                                        "mcdl_checkpoint_opts with a dir");
     const int every = o->every > 0 ? o->every : 1, done = epoch + 1;
     if (done % every != 0 && done != o->epochs) return MCDL_OK;
     return mcdl_checkpoint_save(m, o->dir, done, o->keep);

@@ -61,8 +61,8 @@ mcdl_status mcdl_model_check_handle(const mcdl_model *m, const char *fn) {
 #ifndef NDEBUG
     if (m->magic == MCDL_MODEL_DEAD)
         return mcdl_error(MCDL_ERR_STATE,
-                          "%s: the model handle %p was already destroyed (mcdl_model_destroy)",
-                          fn, (const void *)m);
+                          "%s: the model handle %p was already destroyed (mcdl_model_destroy)", fn,
+                          (const void *)m);
     if (m->magic != MCDL_MODEL_MAGIC)
         return mcdl_error(MCDL_ERR_STATE, "%s: %p is not a model handle", fn, (const void *)m);
 #endif

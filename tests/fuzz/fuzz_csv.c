@@ -7,7 +7,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     mcdl_csv_opts o = {0};
-    o.header = (int)(data[0] & 3) - 1;              /* -1, 0, 1 (2 reads as 1 too) */
+    o.header = (int)(data[0] & 3) - 1; /* -1, 0, 1 (2 reads as 1 too) */
     if (o.header > 1) o.header = 1;
     o.label_column = (int)((data[0] >> 2) & 7) - 1; /* -1 (last), 0 (none), 1..6 */
     o.delimiter = (data[0] & 0x20) ? ';' : 0;

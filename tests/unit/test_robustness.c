@@ -23,10 +23,11 @@ static mcdl_model *small_model(bool dropout) {
     mcdl_model *m = NULL;
     CHECK_OK(mcdl_sequential_create(&m, 11, &(mcdl_input_opts){.shape = {4}}, "small"));
     mcdl_graph *g = mcdl_model_graph(m);
-    CHECK_OK(mcdl_sequential_add(m, mcdl_dense_layer(g, &(mcdl_dense_opts){
-                                                           .units = 8, .activation = MCDL_RELU})));
+    CHECK_OK(mcdl_sequential_add(
+        m, mcdl_dense_layer(g, &(mcdl_dense_opts){.units = 8, .activation = MCDL_RELU})));
     if (dropout)
-        CHECK_OK(mcdl_sequential_add(m, mcdl_dropout_layer(g, &(mcdl_dropout_opts){.rate = 0.25f})));
+        CHECK_OK(
+            mcdl_sequential_add(m, mcdl_dropout_layer(g, &(mcdl_dropout_opts){.rate = 0.25f})));
     CHECK_OK(mcdl_sequential_add(m, mcdl_dense_layer(g, &(mcdl_dense_opts){.units = 1})));
     return m;
 }
@@ -46,8 +47,8 @@ static void data(mcdl_tensor **x, mcdl_tensor **y, int64_t n) {
 }
 
 static mcdl_status fit(mcdl_model *m, mcdl_tensor *x, mcdl_tensor *y, const mcdl_fit_opts *o) {
-    return mcdl_model_fit(m, 1, (const mcdl_tensor *const[]){x}, 1,
-                          (const mcdl_tensor *const[]){y}, o, NULL);
+    return mcdl_model_fit(m, 1, (const mcdl_tensor *const[]){x}, 1, (const mcdl_tensor *const[]){y},
+                          o, NULL);
 }
 
 static void test_nonfinite_guard(void) {
@@ -177,8 +178,11 @@ static void test_checkpoint_resume(void) {
     CHECK_OK(mcdl_model_compile(b, &c));
     const mcdl_checkpoint_opts ck = {.dir = dir, .every = 2, .keep = 1, .epochs = 3};
     CHECK_OK(fit(b, x, y,
-                 &(mcdl_fit_opts){.epochs = 3, .batch_size = 8, .seed = 9,
-                                  .on_epoch_end = mcdl_checkpoint_epoch, .user = (void *)&ck}));
+                 &(mcdl_fit_opts){.epochs = 3,
+                                  .batch_size = 8,
+                                  .seed = 9,
+                                  .on_epoch_end = mcdl_checkpoint_epoch,
+                                  .user = (void *)&ck}));
     mcdl_model_destroy(b);
     char p2[256], p3[256];
     snprintf(p2, sizeof p2, "%s/ckpt-000002.mcdl", dir);
@@ -189,9 +193,9 @@ static void test_checkpoint_resume(void) {
     CHECK_OK(mcdl_checkpoint_load_latest(dir, &r, &done));
     CHECK(done == 3, "resumed after epoch %d", done);
     if (r) {
-        CHECK_OK(fit(r, x, y,
-                     &(mcdl_fit_opts){.epochs = 5, .initial_epoch = done, .batch_size = 8,
-                                      .seed = 9}));
+        CHECK_OK(
+            fit(r, x, y,
+                &(mcdl_fit_opts){.epochs = 5, .initial_epoch = done, .batch_size = 8, .seed = 9}));
         int64_t na, nr;
         float *wa = weights_of(a, &na), *wr = weights_of(r, &nr);
         CHECK(na == nr && wa && wr && memcmp(wa, wr, (size_t)na * sizeof *wa) == 0,

@@ -122,8 +122,8 @@ int cli_parse(int argc, char **argv, unsigned allowed, const char *usage, cli_op
             } else {
                 int64_t *dst = !strcmp(a, "--every") ? &o->every : &o->keep;
                 if (!parse_int(v, 1, dst) || *dst > 1000000)
-                    return usage_error(usage, "--every and --keep need a positive integer, got '%s'",
-                                       v);
+                    return usage_error(usage,
+                                       "--every and --keep need a positive integer, got '%s'", v);
             }
             break;
         case CLI_MAX_MEMORY:
