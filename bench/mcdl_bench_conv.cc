@@ -114,7 +114,7 @@ void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
     if (c.op == DWCONV) wsn = mcdl_dwconv2d_bwd_weights_workspace_size(&g);
     mcdl_bnorm_desc bd{g.N * g.H * g.W, g.C, 1e-3f, 0.99f, 0};
     if (c.op == BNORM) wsn = mcdl_bnorm_workspace_size(&bd);
-    Buf ws(wsn), mean(g.C), istd(g.C), mm(g.C), mv(g.C);
+    Buf ws(wsn), mean(g.C), istd(g.C), mm(g.C), mv(g.C), arg(nout);
     std::function<void()> f;
     switch (c.op) {
     case CONV:
@@ -150,11 +150,13 @@ void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
                 mcdl_f32_dwconv2d_bwd_weights(&g, img.p(), dout.p(), dw.p(), db.p(), ws.p());
             };
         break;
-    case MAXPOOL:
-        if (dir == FWD)
-            f = [&] { mcdl_f32_maxpool2d_fwd(&g, img.p(), out.p()); };
-        else
-            f = [&] { mcdl_f32_maxpool2d_bwd(&g, img.p(), dout.p(), dimg.p()); };
+    case MAXPOOL: // the training forms, as oneDNN's forward_training with its workspace
+        if (dir == FWD) {
+            f = [&] { mcdl_f32_maxpool2d_fwd_argmax(&g, img.p(), out.p(), arg.p()); };
+        } else {
+            mcdl_f32_maxpool2d_fwd_argmax(&g, img.p(), out.p(), arg.p());
+            f = [&] { mcdl_f32_maxpool2d_bwd_argmax(&g, arg.p(), dout.p(), dimg.p()); };
+        }
         break;
     case AVGPOOL:
         if (dir == FWD)

@@ -4,8 +4,9 @@
 //   fwd: inference forward, full output sequence (oneDNN forward_inference).
 //   bwd: one training step's recurrent work = training forward + backward through time
 //        with every gradient (dx, dW, dU, db, dh0), oneDNN forward_training + backward.
-// Weights are converted to each library's layout once, outside the timed loop (oneDNN
-// reorders into its chosen layout; mcdl packs per call, inside the timing).
+// Weights are converted to each library's layout once, outside the timed loop, for
+// inference (oneDNN reorders into its chosen layout, mcdl_rnn_pack packs); in a training
+// step mcdl packs inside the timing (the weights change every step).
 // GFLOPS counts 2*B*T*G*u*(in+u) per forward and 3x that per training step.
 #include <benchmark/benchmark.h>
 
@@ -77,6 +78,13 @@ void bench_mcdl(benchmark::State &st, mcdl_rnn_cell cell, Case c, bool train) {
     mcdl_rnn_fwd_args a{};
     a.x = x.data(), a.kernel = w.data(), a.rkernel = uk.data(), a.bias = b.data();
     a.y = y.data(), a.h_last = hT.data(), a.c_last = cT.data();
+    // inference uses weights packed once, as oneDNN's weights are reordered once
+    std::unique_ptr<void, AlignedFree> packed(aligned(mcdl_rnn_packed_size(&d)));
+    if (!train) {
+        mcdl_rnn_pack(&d, w.data(), uk.data(), packed.get());
+        a.packed = packed.get();
+        a.inference = true;
+    }
     mcdl_rnn_bwd_args g{};
     g.dy = dy.data(), g.dx = dx.data(), g.dkernel = dw.data(), g.drkernel = du.data();
     g.dbias = db.data(), g.dh0 = dh0.data();

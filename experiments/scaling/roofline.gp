@@ -17,5 +17,6 @@ plot roof(x, bw_DRAM) title 'DRAM roof' lw 2 lc rgb 'black', \
      roof(x, bw_L3) title 'L3 roof' dashtype 2 lc rgb 'dark-gray', \
      roof(x, bw_L2) title 'L2 roof' dashtype 3 lc rgb 'gray', \
      peak_1t title '1-core FMA peak' dashtype 4 lc rgb 'red', \
-     dir.'/roofline.csv' using 2:3 with points pt 7 ps 1.2 lc rgb 'blue' title 'cases', \
-     '' using 2:3:1 with labels offset 0.5,0.5 left font ',6' notitle
+     dir.'/roofline.csv' using 2:($4 == 1 ? $3 : 1/0) with points pt 7 ps 1.2 lc rgb 'blue' title 'mcdl', \
+     '' using 2:($4 == 1 ? $3 : 1/0):1 with labels offset 0.5,0.5 left font ',6' notitle, \
+     '' using 2:($4 == 0 ? $3 : 1/0) with points pt 6 ps 1.2 lc rgb 'dark-orange' title 'oneDNN / OpenBLAS (same shapes)'

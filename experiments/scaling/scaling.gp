@@ -1,8 +1,8 @@
 # Speed-up vs threads for every case of DIR/scaling.csv; call: gnuplot -e "dir='DIR'" scaling.gp
-set terminal pngcairo size 900,600 noenhanced
+set terminal pngcairo size 1300,950 noenhanced
 set output dir.'/scaling.png'
 set datafile separator ','
-set key outside right top
+set key outside right top font ',7' spacing 0.9
 set xlabel 'threads'
 set ylabel 'speed-up over 1 thread (best of repetitions)'
 set grid

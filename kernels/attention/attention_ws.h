@@ -17,7 +17,7 @@ typedef struct {
     /* forward pieces */
     int64_t f_kt, f_vp, f_st, f_oacc, f_m, f_l, f_a, f_ts, f_total;
     /* backward pieces */
-    int64_t b_kt, b_vt, b_kp, b_dka, b_dva, b_qb, b_dob, b_st, b_dpt, b_dqa, b_d, b_lse, b_total;
+    int64_t b_kt, b_vt, b_kp, b_dka, b_dva, b_qa, b_doa, b_dqa, b_st, b_dpt, b_d, b_lse, b_total;
 } mcdl_mha_layout;
 
 static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
@@ -26,6 +26,7 @@ static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
     L.dkp = mcdl_mha_round_up(d->key_dim, 16);
     L.dvp = mcdl_mha_round_up(d->value_dim, 16);
     L.spad = mcdl_mha_round_up(d->tk > 0 ? d->tk : 1, bc);
+    const int64_t tpad = mcdl_mha_round_up(d->tq > 0 ? d->tq : 1, br);
     int64_t off = 0;
 #define MCDL_MHA_PIECE(field, n)                                                                   \
     do {                                                                                           \
@@ -47,13 +48,13 @@ static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
     MCDL_MHA_PIECE(b_kp, L.spad * L.dkp);
     MCDL_MHA_PIECE(b_dka, L.spad * L.dkp);
     MCDL_MHA_PIECE(b_dva, L.spad * L.dvp);
-    MCDL_MHA_PIECE(b_qb, br * L.dkp);
-    MCDL_MHA_PIECE(b_dob, br * L.dvp);
+    MCDL_MHA_PIECE(b_qa, tpad * L.dkp);
+    MCDL_MHA_PIECE(b_doa, tpad * L.dvp);
+    MCDL_MHA_PIECE(b_dqa, tpad * L.dkp);
     MCDL_MHA_PIECE(b_st, br * bc);
     MCDL_MHA_PIECE(b_dpt, br * bc);
-    MCDL_MHA_PIECE(b_dqa, br * L.dkp);
-    MCDL_MHA_PIECE(b_d, br);
-    MCDL_MHA_PIECE(b_lse, br);
+    MCDL_MHA_PIECE(b_d, tpad);
+    MCDL_MHA_PIECE(b_lse, tpad);
     L.b_total = off;
 #undef MCDL_MHA_PIECE
     return L;

@@ -1,20 +1,26 @@
-/* Conv2D and Conv2DTranspose as GEMMs: forward = im2col of an output-row tile + GEMM with
- * the fused bias/activation epilogue; backward data = GEMM with the transposed kernel +
- * col2im; backward weights = im2col^T x dZ accumulated per thread, then reduced in thread
- * order. 1x1 stride-1 unpadded convolutions skip im2col (the image already is the column
- * matrix) and tiny K = KH*KW*C (e.g. 3x3x1) goes to the per-ISA direct kernel, where a
+/* Conv2D and Conv2DTranspose as GEMMs: forward = im2col of a chunk + GEMM with the fused
+ * bias/activation epilogue; backward data = GEMM with the transposed kernel + col2im;
+ * backward weights = im2col^T x dZ accumulated per thread, then reduced in thread order.
+ * 1x1 stride-1 unpadded convolutions skip im2col (the image already is the column
+ * matrix) and tiny K = KH*KW*C (e.g. 3x3x1) goes to the per-ISA direct kernels, where a
  * GEMM would spend its time packing.
  *
- * Threading: the im2col paths run one OpenMP team over (image, row tile) and call the
- * GEMM from inside it, so the GEMM runs on the calling thread on an L2-sized tile; the
- * pointwise path calls the GEMM once with M = N*H*W and lets it thread itself. */
+ * Threading: one OpenMP team per pass; each thread takes a static share of chunks and calls
+ * the GEMM from inside the parallel region (it then runs on that thread), so there is one
+ * fork/join per pass. A chunk is a group of whole images, or output rows of one image when
+ * an image's column matrix exceeds the per-thread budget; either way its output pixels are
+ * consecutive rows of the (N*OH*OW, F) matrix, so each GEMM has a large M and packs the
+ * kernel once per chunk. The pointwise path calls the GEMM once with M = N*H*W and lets it
+ * thread itself. (Measured on the seed layers: per-thread chunks and one GEMM over all
+ * chunks cost the same single-threaded; under a loaded machine the per-thread form avoids
+ * a fork/join per chunk.) */
 #include <omp.h>
 #include <string.h>
 
 #include "kernels/conv/conv.h"
 
-/* Column tile budget in floats (192 KiB: stays in L2 next to the GEMM's packed panels). */
-#define CONV_COL_BUDGET (48 * 1024)
+/* Column buffer per thread in floats (1 MiB: about one core's L2). */
+#define CONV_CHUNK_BUDGET (256 * 1024)
 
 static int is_pointwise(const mcdl_conv2d_geom *g) {
     return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PT == 0 && g->PL == 0 &&
@@ -25,32 +31,71 @@ static int64_t patch_len(const mcdl_conv2d_geom *g) {
     return g->KH * g->KW * g->C;
 }
 
-/* Output rows per tile: the column buffer fits the budget, and with split_batch there are
- * at least two tiles per thread so the static partition stays balanced. */
-static int64_t tile_rows(const mcdl_conv2d_geom *g, int nt, int split_batch) {
-    int64_t r = CONV_COL_BUDGET / (g->OW * patch_len(g));
-    if (r < 1) r = 1;
-    if (r > g->OH) r = g->OH;
-    while (split_batch && r > 1 && g->N * ((g->OH + r - 1) / r) < 2 * (int64_t)nt) r = (r + 1) / 2;
-    return r;
-}
-
 /* A static contiguous share [*lo, *hi) of count items for thread tid of nt. */
 static void share(int64_t count, int tid, int nt, int64_t *lo, int64_t *hi) {
     *lo = count * tid / nt;
     *hi = count * (tid + 1) / nt;
 }
 
+typedef struct {
+    int64_t imgs, rows; /* images per chunk (only when rows == OH), output rows per chunk */
+    int64_t nimg, nrow; /* image groups, row chunks per image */
+} conv_chunks;
+
+/* split_rows: row chunks of one image may go to different threads (not for backward data,
+ * whose rows overlap in dx). The chunk count is raised to >= nt (2 nt for rows) where the
+ * shape allows, so the static split stays balanced. */
+static conv_chunks chunking(const mcdl_conv2d_geom *g, int nt, int split_rows) {
+    const int64_t per_row = g->OW * patch_len(g);
+    conv_chunks c = {1, CONV_CHUNK_BUDGET / per_row, 0, 0};
+    if (c.rows < 1) c.rows = 1;
+    if (c.rows >= g->OH) {
+        c.rows = g->OH;
+        c.imgs = CONV_CHUNK_BUDGET / (g->OH * per_row);
+        if (c.imgs < 1) c.imgs = 1;
+        if (c.imgs > g->N) c.imgs = g->N;
+        while (c.imgs > 1 && (g->N + c.imgs - 1) / c.imgs < nt) c.imgs = (c.imgs + 1) / 2;
+    }
+    if (c.imgs == 1)
+        while (split_rows && c.rows > 1 && g->N * ((g->OH + c.rows - 1) / c.rows) < 2 * (int64_t)nt)
+            c.rows = (c.rows + 1) / 2;
+    c.nimg = (g->N + c.imgs - 1) / c.imgs;
+    c.nrow = (g->OH + c.rows - 1) / c.rows;
+    return c;
+}
+
+static size_t chunk_floats(const conv_chunks *c, const mcdl_conv2d_geom *g) {
+    return (size_t)(c->imgs * c->rows * g->OW * patch_len(g));
+}
+
+/* Bounds of chunk t: images [*n0, *n1), rows [*oh0, *oh1). */
+static void chunk_at(const conv_chunks *c, const mcdl_conv2d_geom *g, int64_t t, int64_t *n0,
+                     int64_t *n1, int64_t *oh0, int64_t *oh1) {
+    *n0 = (t / c->nrow) * c->imgs;
+    *n1 = *n0 + c->imgs < g->N ? *n0 + c->imgs : g->N;
+    *oh0 = (t % c->nrow) * c->rows;
+    *oh1 = *oh0 + c->rows < g->OH ? *oh0 + c->rows : g->OH;
+}
+
+static void im2col_chunk(const mcdl_conv2d_geom *g, const float *x, int64_t n0, int64_t n1,
+                         int64_t oh0, int64_t oh1, float *col) {
+    const int64_t per_img = (oh1 - oh0) * g->OW * patch_len(g);
+    for (int64_t n = n0; n < n1; n++)
+        mcdl_f32_im2col_rows(g, x, n, oh0, oh1, col + (n - n0) * per_img);
+}
+
 size_t mcdl_conv2d_fwd_workspace_size(const mcdl_conv2d_geom *g) {
     if (is_pointwise(g) || patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return 0;
     const int nt = mcdl_conv_threads(g);
-    return (size_t)nt * (size_t)(tile_rows(g, nt, 1) * g->OW * patch_len(g));
+    const conv_chunks c = chunking(g, nt, 1);
+    return (size_t)nt * chunk_floats(&c, g);
 }
 
 size_t mcdl_conv2d_bwd_data_workspace_size(const mcdl_conv2d_geom *g) {
     if (is_pointwise(g) || patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return 0;
     const int nt = mcdl_conv_threads(g);
-    return (size_t)nt * (size_t)(tile_rows(g, nt, 0) * g->OW * patch_len(g));
+    const conv_chunks c = chunking(g, nt, 0);
+    return (size_t)nt * chunk_floats(&c, g);
 }
 
 size_t mcdl_conv2d_bwd_weights_workspace_size(const mcdl_conv2d_geom *g) {
@@ -58,7 +103,8 @@ size_t mcdl_conv2d_bwd_weights_workspace_size(const mcdl_conv2d_geom *g) {
     const size_t part = (size_t)(patch_len(g) * g->F + g->F);
     if (is_pointwise(g)) return (size_t)nt * (size_t)g->F;
     if (patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return (size_t)nt * part;
-    return (size_t)nt * ((size_t)(tile_rows(g, nt, 1) * g->OW * patch_len(g)) + part);
+    const conv_chunks c = chunking(g, nt, 1);
+    return (size_t)nt * (chunk_floats(&c, g) + part);
 }
 
 void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float *w,
@@ -70,43 +116,44 @@ void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float 
         return;
     }
     const int nt = mcdl_conv_threads(g);
-    const int64_t R = tile_rows(g, nt, 1), ntile = (g->OH + R - 1) / R, T = g->N * ntile;
+    const conv_chunks c = chunking(g, nt, 1);
+    const int64_t T = c.nimg * c.nrow;
     if (K <= MCDL_CONV_DIRECT_MAX_K) {
         const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
 #pragma omp parallel for num_threads(nt) schedule(static)
         for (int64_t t = 0; t < T; t++) {
-            const int64_t n = t / ntile, oh0 = (t % ntile) * R;
-            const int64_t oh1 = oh0 + R < g->OH ? oh0 + R : g->OH;
-            ops->conv2d_direct_rows(g, x, w, bias, act, act_alpha, n, oh0, oh1, y);
+            int64_t n0, n1, oh0, oh1;
+            chunk_at(&c, g, t, &n0, &n1, &oh0, &oh1);
+            for (int64_t n = n0; n < n1; n++)
+                ops->conv2d_direct_rows(g, x, w, bias, act, act_alpha, n, oh0, oh1, y);
         }
         return;
     }
+    const size_t csz = chunk_floats(&c, g);
 #pragma omp parallel num_threads(nt)
     {
         const int tid = omp_get_thread_num();
-        float *col = ws + (size_t)tid * (size_t)(R * g->OW * K);
+        float *col = ws + (size_t)tid * csz;
         int64_t lo, hi;
         share(T, tid, nt, &lo, &hi);
         for (int64_t t = lo; t < hi; t++) {
-            const int64_t n = t / ntile, oh0 = (t % ntile) * R;
-            const int64_t oh1 = oh0 + R < g->OH ? oh0 + R : g->OH;
-            mcdl_f32_im2col_rows(g, x, n, oh0, oh1, col);
-            float *yt = y + ((n * g->OH + oh0) * g->OW) * F;
-            mcdl_f32_gemm('N', 'N', (oh1 - oh0) * g->OW, F, K, 1.0f, col, K, w, F, 0.0f, yt, F,
-                          &ep);
+            int64_t n0, n1, oh0, oh1;
+            chunk_at(&c, g, t, &n0, &n1, &oh0, &oh1);
+            im2col_chunk(g, x, n0, n1, oh0, oh1, col);
+            mcdl_f32_gemm('N', 'N', (n1 - n0) * (oh1 - oh0) * g->OW, F, K, 1.0f, col, K, w, F, 0.0f,
+                          y + (n0 * g->OH + oh0) * g->OW * F, F, &ep);
         }
     }
 }
 
 void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w, float *dx,
                               float *ws) {
-    const int64_t K = patch_len(g), F = g->F;
+    const int64_t K = patch_len(g), F = g->F, img = g->H * g->W * g->C;
     if (is_pointwise(g)) {
         mcdl_f32_gemm('N', 'T', g->N * g->H * g->W, K, F, 1.0f, dz, F, w, F, 0.0f, dx, K, NULL);
         return;
     }
     const int nt = mcdl_conv_threads(g);
-    const int64_t R = tile_rows(g, nt, 0), img = g->H * g->W * g->C;
     if (K <= MCDL_CONV_DIRECT_MAX_K) {
         const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -116,17 +163,25 @@ void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const 
         }
         return;
     }
-    /* Tiles of one image overlap in dx, so images are the parallel unit. */
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t n = 0; n < g->N; n++) {
-        float *col = ws + (size_t)omp_get_thread_num() * (size_t)(R * g->OW * K);
-        memset(dx + n * img, 0, (size_t)img * sizeof(float));
-        for (int64_t oh0 = 0; oh0 < g->OH; oh0 += R) {
-            const int64_t oh1 = oh0 + R < g->OH ? oh0 + R : g->OH;
-            const float *dzt = dz + ((n * g->OH + oh0) * g->OW) * F;
-            mcdl_f32_gemm('N', 'T', (oh1 - oh0) * g->OW, K, F, 1.0f, dzt, F, w, F, 0.0f, col, K,
-                          NULL);
-            mcdl_f32_col2im_rows(g, col, n, oh0, oh1, dx);
+    /* Chunks of one image overlap in dx, so a thread owns whole image groups. */
+    const conv_chunks c = chunking(g, nt, 0);
+    const size_t csz = chunk_floats(&c, g);
+#pragma omp parallel num_threads(nt)
+    {
+        const int tid = omp_get_thread_num();
+        float *col = ws + (size_t)tid * csz;
+        int64_t lo, hi;
+        share(c.nimg, tid, nt, &lo, &hi);
+        for (int64_t t = lo * c.nrow; t < hi * c.nrow; t++) {
+            int64_t n0, n1, oh0, oh1;
+            chunk_at(&c, g, t, &n0, &n1, &oh0, &oh1);
+            const int64_t per_img = (oh1 - oh0) * g->OW * K;
+            mcdl_f32_gemm('N', 'T', (n1 - n0) * (oh1 - oh0) * g->OW, K, F, 1.0f,
+                          dz + (n0 * g->OH + oh0) * g->OW * F, F, w, F, 0.0f, col, K, NULL);
+            for (int64_t n = n0; n < n1; n++) {
+                if (oh0 == 0) memset(dx + n * img, 0, (size_t)img * sizeof(float));
+                mcdl_f32_col2im_rows(g, col + (n - n0) * per_img, n, oh0, oh1, dx);
+            }
         }
     }
 }
@@ -167,28 +222,31 @@ void mcdl_f32_conv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, cons
         reduce_parts(ws, (size_t)F, nt, F, dbias);
         return;
     }
-    const int64_t R = tile_rows(g, nt, 1), ntile = (g->OH + R - 1) / R, T = g->N * ntile;
     const int direct = K <= MCDL_CONV_DIRECT_MAX_K;
+    const conv_chunks c = chunking(g, nt, 1);
+    const int64_t T = c.nimg * c.nrow;
+    const size_t csz = direct ? 0 : chunk_floats(&c, g), partsz = (size_t)(K * F + F);
+    float *parts = ws + (size_t)nt * csz;
     const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
-    const size_t colsz = direct ? 0 : (size_t)(R * g->OW * K), partsz = (size_t)(K * F + F);
-    float *parts = ws + (size_t)nt * colsz;
 #pragma omp parallel num_threads(nt)
     {
         const int tid = omp_get_thread_num();
-        float *col = ws + (size_t)tid * colsz, *part = parts + (size_t)tid * partsz;
+        float *col = ws + (size_t)tid * csz, *part = parts + (size_t)tid * partsz;
         memset(part, 0, partsz * sizeof(float));
         int64_t lo, hi;
         share(T, tid, nt, &lo, &hi);
         for (int64_t t = lo; t < hi; t++) {
-            const int64_t n = t / ntile, oh0 = (t % ntile) * R;
-            const int64_t oh1 = oh0 + R < g->OH ? oh0 + R : g->OH, M = (oh1 - oh0) * g->OW;
-            const float *dzt = dz + ((n * g->OH + oh0) * g->OW) * F;
+            int64_t n0, n1, oh0, oh1;
+            chunk_at(&c, g, t, &n0, &n1, &oh0, &oh1);
             if (direct) {
-                ops->conv2d_direct_bwd_weights_rows(g, x, dz, n, oh0, oh1, part,
-                                                    dbias ? part + K * F : NULL);
+                for (int64_t n = n0; n < n1; n++)
+                    ops->conv2d_direct_bwd_weights_rows(g, x, dz, n, oh0, oh1, part,
+                                                        dbias ? part + K * F : NULL);
                 continue;
             }
-            mcdl_f32_im2col_rows(g, x, n, oh0, oh1, col);
+            const int64_t M = (n1 - n0) * (oh1 - oh0) * g->OW;
+            const float *dzt = dz + (n0 * g->OH + oh0) * g->OW * F;
+            im2col_chunk(g, x, n0, n1, oh0, oh1, col);
             mcdl_f32_gemm('T', 'N', K, F, M, 1.0f, col, K, dzt, F, 1.0f, part, F, NULL);
             if (dbias) add_rows(dzt, 0, M, F, part + K * F);
         }

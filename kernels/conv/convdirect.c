@@ -106,9 +106,23 @@ typedef void (*pool_bwd_row_fn)(const mcdl_conv2d_geom *g, const float *x, const
                                 int64_t n, int64_t oh, float *dx);
 
 static void pool_bwd_driver(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx,
-                            pool_bwd_row_fn row) {
+                            pool_bwd_row_fn row, int is_max) {
     const int64_t rowsz = g->W * g->C, img = g->H * rowsz;
     const int nt = mcdl_conv_threads(g);
+    if (g->KH == 2 && g->KW == 2 && g->SH == 2 && g->SW == 2 && g->PT == 0 && g->PL == 0 &&
+        2 * g->OH <= g->H && 2 * g->OW <= g->W) {
+        const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
+        const int64_t rows = g->N * g->OH;
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int64_t r = 0; r < rows; r++) {
+            const int64_t n = r / g->OH, oh = r % g->OH;
+            ops->pool2x2_bwd_row(g, x, dy, n, oh, dx, is_max);
+            if (oh == g->OH - 1 && 2 * g->OH < g->H) /* the odd last row, in no window */
+                memset(dx + n * img + 2 * g->OH * rowsz, 0,
+                       (size_t)((g->H - 2 * g->OH) * rowsz) * sizeof(float));
+        }
+        return;
+    }
     if (g->SH >= g->KH) {
         const int64_t rows = g->N * g->OH;
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -139,9 +153,29 @@ static void avg_bwd_row(const mcdl_conv2d_geom *g, const float *x, const float *
 }
 
 void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx) {
-    pool_bwd_driver(g, x, dy, dx, mcdl_conv_ops_active()->maxpool_bwd_row);
+    pool_bwd_driver(g, x, dy, dx, mcdl_conv_ops_active()->maxpool_bwd_row, 1);
 }
 
 void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *dx) {
-    pool_bwd_driver(g, NULL, dy, dx, avg_bwd_row);
+    pool_bwd_driver(g, NULL, dy, dx, avg_bwd_row, 0);
+}
+
+void mcdl_f32_maxpool2d_fwd_argmax(const mcdl_conv2d_geom *g, const float *x, float *y,
+                                   float *arg) {
+    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
+    const int64_t rows = g->N * g->OH;
+#pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
+    for (int64_t r = 0; r < rows; r++)
+        ops->maxpool_fwd_argmax_row(g, x, r / g->OH, r % g->OH, y, arg);
+}
+
+static void argmax_bwd_row(const mcdl_conv2d_geom *g, const float *arg, const float *dy, int64_t n,
+                           int64_t oh, float *dx) {
+    mcdl_conv_ops_active()->maxpool_bwd_argmax_row(g, arg, dy, n, oh, dx);
+}
+
+void mcdl_f32_maxpool2d_bwd_argmax(const mcdl_conv2d_geom *g, const float *arg, const float *dy,
+                                   float *dx) {
+    /* the band driver with the row functions reading arg where the others read x */
+    pool_bwd_driver(g, arg, dy, dx, argmax_bwd_row, 2);
 }

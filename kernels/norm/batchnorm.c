@@ -1,5 +1,5 @@
-/* Batch-norm drivers: per-thread partial channel sums over a static row split, reduced in
- * thread order, then a folded per-channel affine pass (training forward, inference
+/* Batch-norm drivers: per-thread partial channel statistics over a static row split,
+ * merged in thread order, then a folded per-channel affine pass (training forward, inference
  * forward and both backward passes are all "sums, then dx = a*u + b*v + s"). */
 #include <math.h>
 #include <omp.h>
@@ -42,27 +42,51 @@ size_t mcdl_bnorm_workspace_size(const mcdl_bnorm_desc *d) {
     return (size_t)(nt + 1) * (size_t)(2 * d->C) + (size_t)(4 * d->C);
 }
 
-/* Partial sums of which pass (0: colsum, 1: sqdev about m, 2: dy and dy*dev about m),
- * reduced into out (C or 2C floats). ws holds nt * 2C partials. */
-static void reduce_pass(const mcdl_bnorm_desc *d, int which, const float *x, const float *dy,
-                        const float *m, float *out, float *ws) {
+/* Batch mean and biased variance: per-thread (mean, m2) over a static row split, merged in
+ * thread order with the same pairwise update as the kernel's blocks. ws holds nt * 2C. */
+static void meanvar_pass(const mcdl_bnorm_desc *d, const float *x, float *mean, float *var,
+                         float *ws) {
     const mcdl_bnorm_isa_ops *ops = active();
     const int nt = threads(d);
-    const int64_t C = d->C, w = which == 2 ? 2 * C : C;
+    const int64_t C = d->C;
+#pragma omp parallel num_threads(nt)
+    {
+        const int tid = omp_get_thread_num();
+        const int64_t lo = d->rows * tid / nt, hi = d->rows * (tid + 1) / nt;
+        float *part = ws + (size_t)tid * (size_t)(2 * C);
+        if (hi > lo) ops->meanvar(x, lo, hi, C, part, part + C);
+    }
+    for (int64_t c = 0; c < C; c++) {
+        double na = 0, m = 0, m2 = 0;
+        for (int t = 0; t < nt; t++) {
+            const double nb = (double)(d->rows * (t + 1) / nt - d->rows * t / nt);
+            if (nb == 0) continue;
+            const float *part = ws + (size_t)t * (size_t)(2 * C);
+            const double delta = part[c] - m, n = na + nb;
+            m += delta * nb / n;
+            m2 += part[C + c] + delta * delta * na * nb / n;
+            na = n;
+        }
+        mean[c] = (float)m;
+        var[c] = (float)(m2 / (double)d->rows);
+    }
+}
+
+/* Per-channel sums of dy and dy*(x - m), reduced into out (2C) in thread order. */
+static void dy_dev_pass(const mcdl_bnorm_desc *d, const float *x, const float *dy, const float *m,
+                        float *out, float *ws) {
+    const mcdl_bnorm_isa_ops *ops = active();
+    const int nt = threads(d);
+    const int64_t C = d->C;
 #pragma omp parallel num_threads(nt)
     {
         const int tid = omp_get_thread_num();
         float *part = ws + (size_t)tid * (size_t)(2 * C);
-        memset(part, 0, (size_t)w * sizeof(float));
+        memset(part, 0, (size_t)(2 * C) * sizeof(float));
         const int64_t lo = d->rows * tid / nt, hi = d->rows * (tid + 1) / nt;
-        if (which == 0)
-            ops->colsum(x, lo, hi, C, part);
-        else if (which == 1)
-            ops->colsum_sqdev(x, m, lo, hi, C, part);
-        else
-            ops->colsum_dy_dev(dy, x, m, lo, hi, C, part);
+        ops->colsum_dy_dev(dy, x, m, lo, hi, C, part);
     }
-    for (int64_t c = 0; c < w; c++) {
+    for (int64_t c = 0; c < 2 * C; c++) {
         float s = ws[c];
         for (int t = 1; t < nt; t++) s += ws[(size_t)t * (size_t)(2 * C) + (size_t)c];
         out[c] = s;
@@ -87,12 +111,9 @@ void mcdl_f32_bnorm_fwd_train(const mcdl_bnorm_desc *d, const float *x, const fl
     const int64_t C = d->C;
     const int nt = d->nthreads > 0 ? d->nthreads : omp_get_max_threads();
     float *tmp = ws + (size_t)(nt + 1) * (size_t)(2 * C), *scale = tmp, *shift = tmp + C;
-    const float inv_rows = 1.0f / (float)d->rows;
-    reduce_pass(d, 0, x, NULL, NULL, mean, ws);
-    for (int64_t c = 0; c < C; c++) mean[c] *= inv_rows;
-    reduce_pass(d, 1, x, NULL, mean, invstd, ws);
+    meanvar_pass(d, x, mean, invstd, ws);
     for (int64_t c = 0; c < C; c++) {
-        const float var = invstd[c] * inv_rows;
+        const float var = invstd[c];
         if (moving_mean)
             moving_mean[c] = moving_mean[c] * d->momentum + mean[c] * (1 - d->momentum);
         if (moving_var) moving_var[c] = moving_var[c] * d->momentum + var * (1 - d->momentum);
@@ -124,7 +145,7 @@ void mcdl_f32_bnorm_bwd_train(const mcdl_bnorm_desc *d, const float *x, const fl
     const int nt = d->nthreads > 0 ? d->nthreads : omp_get_max_threads();
     float *sums = ws + (size_t)nt * (size_t)(2 * C),
           *coef = ws + (size_t)(nt + 1) * (size_t)(2 * C);
-    reduce_pass(d, 2, x, dy, mean, sums, ws);
+    dy_dev_pass(d, x, dy, mean, sums, ws);
     float *a = coef, *b = coef + C, *s = coef + 2 * C;
     const float inv_rows = 1.0f / (float)d->rows;
     for (int64_t c = 0; c < C; c++) {
@@ -145,7 +166,7 @@ void mcdl_f32_bnorm_bwd_infer(const mcdl_bnorm_desc *d, const float *x, const fl
     const int nt = d->nthreads > 0 ? d->nthreads : omp_get_max_threads();
     float *sums = ws + (size_t)nt * (size_t)(2 * C),
           *coef = ws + (size_t)(nt + 1) * (size_t)(2 * C);
-    reduce_pass(d, 2, x, dy, moving_mean, sums, ws);
+    dy_dev_pass(d, x, dy, moving_mean, sums, ws);
     float *a = coef, *zero = coef + C;
     for (int64_t c = 0; c < C; c++) {
         const float istd = 1.0f / sqrtf(moving_var[c] + d->eps);

@@ -6,7 +6,8 @@
  * Contract: arguments are not validated (lib/ does that); no allocation, the workspace
  * holds mcdl_bnorm_workspace_size() floats; OpenMP team of d->nthreads (0 = max), static
  * row partition with per-thread partial sums reduced in thread order (deterministic for a
- * fixed team). Variance is computed in two passes (mean, then squared deviations). */
+ * fixed team). Mean and variance take one pass over x: per-block statistics merged with
+ * Chan et al.'s pairwise update (stable for large means). */
 #ifndef MCDL_KERNELS_BATCHNORM_H
 #define MCDL_KERNELS_BATCHNORM_H
 
@@ -55,11 +56,8 @@ void mcdl_f32_bnorm_bwd_train_ref(const mcdl_bnorm_desc *d, const float *x, cons
 
 /* Per-ISA channel-vector loops over rows [lo, hi) (batchnorm_body.inc). */
 typedef struct {
-    /* acc[c] += sum x[r, c] */
-    void (*colsum)(const float *x, int64_t lo, int64_t hi, int64_t C, float *acc);
-    /* acc[c] += sum (x[r, c] - m[c])^2 */
-    void (*colsum_sqdev)(const float *x, const float *m, int64_t lo, int64_t hi, int64_t C,
-                         float *acc);
+    /* mean[c] and m2[c] = sum (x[r, c] - mean[c])^2 over rows [lo, hi) (lo < hi) */
+    void (*meanvar)(const float *x, int64_t lo, int64_t hi, int64_t C, float *mean, float *m2);
     /* acc[c] += sum dy[r, c];  acc[C + c] += sum dy[r, c] (x[r, c] - m[c]) */
     void (*colsum_dy_dev)(const float *dy, const float *x, const float *m, int64_t lo, int64_t hi,
                           int64_t C, float *acc);

@@ -37,7 +37,7 @@ void mcdl_f32_layernorm_fwd(int64_t rows, int64_t n, const float *x, const float
 
 void mcdl_f32_layernorm_bwd(int64_t rows, int64_t n, const float *x, const float *dy,
                             const float *gamma, const float *mean, const float *rstd, float *dx,
-                            float *dgamma, float *dbeta) {
+                            float *dgamma, float *dbeta, float *ws) {
     mcdl_layernorm_bwd_fn f = mcdl_layernorm_bwd_fn_for(mcdl_cpu_active_isa());
-    (f ? f : k_bwd[MCDL_ISA_REF])(rows, n, x, dy, gamma, mean, rstd, dx, dgamma, dbeta);
+    (f ? f : k_bwd[MCDL_ISA_REF])(rows, n, x, dy, gamma, mean, rstd, dx, dgamma, dbeta, ws);
 }

@@ -82,7 +82,7 @@ typedef struct {
 } rnn_fwd_layout;
 
 typedef struct {
-    size_t utp, wtp, dz, drec, dh, dc, ddir, dyc;
+    size_t utp, wtp, xt, dz, drec, dh, dc, ddir, dyc;
 } rnn_bwd_layout;
 
 static int64_t rnn_upad(const mcdl_rnn_desc *d) {
@@ -111,6 +111,7 @@ static size_t rnn_bwd_plan(const mcdl_rnn_desc *d, rnn_bwd_layout *l) {
     const bool gru_ra = d->cell == MCDL_RNN_GRU && d->reset_after;
     l->utp = rnn_take(&z, rnn_upad(d), G, u);
     l->wtp = rnn_take(&z, (d->in + RNN_MAX_W - 1) / RNN_MAX_W * RNN_MAX_W, G, u);
+    l->xt = rnn_take(&z, B * T, d->in, 1);
     l->dz = rnn_take(&z, B * T, G, u);
     l->drec = rnn_take(&z, gru_ra ? B * T : 0, u, 1);
     l->dh = rnn_take(&z, B, u, 1);
@@ -219,6 +220,7 @@ static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcd
     c->gru_ra = d->cell == MCDL_RNN_GRU && d->reset_after;
     c->gru_rf = d->cell == MCDL_RNN_GRU && !d->reset_after;
     c->go_backwards = d->go_backwards;
+    c->keep = !a->inference;
     c->W = ops->width;
     c->nblk = (c->u + c->W - 1) / c->W;
     c->mr = ops->mr;
@@ -286,18 +288,19 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
         /* input projection of every step at once, into the pre-activation buffer the
          * step kernel then overwrites in place (each tile reads its block first) */
         mcdl_gemm_epilogue ep = {.bias = c.bias_in, .bias_per_row = false, .act = MCDL_ACT_NONE};
-        mcdl_f32_gemm('N', 'N', B * T, c.Gu, c.in, 1.0f, a->x, c.in, a->kernel, c.Gu, 0.0f, c.zpre,
-                      c.Gu, &ep);
+        for (int64_t b = 0; b < B; b++)
+            mcdl_f32_gemm('N', 'N', T, c.Gu, c.in, 1.0f, a->x + b * T * c.in, c.in, a->kernel, c.Gu,
+                          0.0f, c.zpre + b * c.Gu, B * c.Gu, &ep);
         c.xp = c.zpre;
     }
     for (int64_t b = 0; b < B; b++) {
-        float *h = c.hprev + (b * T + t0) * u;
+        float *h = c.hprev + (t0 * B + b) * u;
         if (a->h0)
             memcpy(h, a->h0 + b * u, (size_t)u * sizeof(float));
         else
             memset(h, 0, (size_t)u * sizeof(float));
         if (c.cell == MCDL_RNN_LSTM) {
-            float *cc = c.cprev + (b * T + t0) * u;
+            float *cc = c.cprev + (t0 * B + b) * u;
             if (a->c0)
                 memcpy(cc, a->c0 + b * u, (size_t)u * sizeof(float));
             else
@@ -326,8 +329,9 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
 
 /* dst[j] = sum over rows of src[r*ld + j], rows in order (row-major sweep so the
  * inner loop vectorises). */
-static void rnn_colsum(const float *src, int64_t rows, int64_t n, int64_t ld, float *dst) {
-    memset(dst, 0, (size_t)n * sizeof(float));
+static void rnn_colsum(const float *src, int64_t rows, int64_t n, int64_t ld, float *dst,
+                       bool acc) {
+    if (!acc) memset(dst, 0, (size_t)n * sizeof(float));
     for (int64_t r = 0; r < rows; r++) {
         const float *row = src + r * ld;
         for (int64_t j = 0; j < n; j++) dst[j] += row[j];
@@ -393,28 +397,39 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
 
     /* weight gradients over all T*B rows at once: Aᵀ·B tiles with A = inputs or states,
      * B = gate gradients, both row-major over the T*B rows */
-    ops->wgrad(a->x, c.in, c.dz, Gu, g->dkernel, Gu, c.in, Gu, BT);
+    /* the step buffers are time-major (t, b): x comes in batch-major, so its rows are
+     * gathered once into that order (and dx scattered back) */
+    float *xt = wb + lb.xt;
+    const size_t inb = (size_t)c.in * sizeof(float);
+    for (int64_t t = 0; t < T; t++)
+        for (int64_t b = 0; b < B; b++)
+            memcpy(xt + (t * B + b) * c.in, a->x + (b * T + t) * c.in, inb);
+    ops->wgrad(xt, c.in, c.dz, Gu, g->dkernel, Gu, c.in, Gu, BT, g->accumulate);
     if (g->dx) {
         const int64_t nblk_in = (c.in + c.W - 1) / c.W;
         rnn_pack_rows_t(a->kernel, c.in, Gu, c.W, nblk_in, wb + lb.wtp);
-        ops->dx(c.dz, Gu, wb + lb.wtp, c.in, g->dx, BT);
+        ops->dx(c.dz, Gu, wb + lb.wtp, c.in, xt, BT);
+        for (int64_t t = 0; t < T; t++)
+            for (int64_t b = 0; b < B; b++)
+                memcpy(g->dx + (b * T + t) * c.in, xt + (t * B + b) * c.in, inb);
     }
     if (c.cell == MCDL_RNN_GRU) {
         /* z and r columns see h_prev; the candidate column sees h_prev through r
          * (reset_after: drec) or r⊙h_prev (aux) */
-        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, 2 * u, BT);
+        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, 2 * u, BT, g->accumulate);
         if (c.gru_ra)
-            ops->wgrad(c.hprev, u, c.drec, u, g->drkernel + 2 * u, Gu, u, u, BT);
+            ops->wgrad(c.hprev, u, c.drec, u, g->drkernel + 2 * u, Gu, u, u, BT, g->accumulate);
         else
-            ops->wgrad(c.aux, u, c.dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, BT);
+            ops->wgrad(c.aux, u, c.dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, BT,
+                       g->accumulate);
     } else {
-        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, Gu, BT);
+        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, Gu, BT, g->accumulate);
     }
     if (g->dbias) {
-        rnn_colsum(c.dz, BT, Gu, Gu, g->dbias);
+        rnn_colsum(c.dz, BT, Gu, Gu, g->dbias, g->accumulate);
         if (c.gru_ra) {
-            rnn_colsum(c.dz, BT, 2 * u, Gu, g->dbias + Gu);
-            rnn_colsum(c.drec, BT, u, u, g->dbias + Gu + 2 * u);
+            rnn_colsum(c.dz, BT, 2 * u, Gu, g->dbias + Gu, g->accumulate);
+            rnn_colsum(c.drec, BT, u, u, g->dbias + Gu + 2 * u, g->accumulate);
         }
     }
 }

@@ -69,6 +69,8 @@ typedef struct {
     float *y_last;        /* (B, u) last output (return_sequences=False), or NULL */
     float *h_last;        /* (B, u) final h state, or NULL */
     float *c_last;        /* LSTM (B, u) final c state, or NULL */
+    bool inference;       /* true: no backward follows, so gate pre-activations are not
+                             stored (the workspace is still the forward one) */
     const void *packed;   /* weights from mcdl_rnn_pack (same ISA path), or NULL: packed
                              into the workspace on every call */
 } mcdl_rnn_fwd_args;
@@ -79,11 +81,12 @@ typedef struct {
     const float *dh_last; /* (B, u) gradient of the final h state, or NULL */
     const float *dc_last; /* LSTM (B, u) gradient of the final c state, or NULL */
     float *dx;            /* (B, T, in) written, or NULL */
-    float *dkernel;       /* (in, G*u) written (not accumulated) */
-    float *drkernel;      /* (u, G*u) written */
-    float *dbias;         /* bias shape, written; NULL when there is no bias */
+    float *dkernel;       /* (in, G*u) written, or added to with accumulate */
+    float *drkernel;      /* (u, G*u) likewise */
+    float *dbias;         /* bias shape, likewise; NULL when there is no bias */
     float *dh0;           /* (B, u) or NULL */
     float *dc0;           /* LSTM (B, u) or NULL */
+    bool accumulate;      /* dkernel, drkernel, dbias += instead of = (shared layers) */
 } mcdl_rnn_bwd_args;
 
 /* Gates along the weight's second axis: 1, 4 or 3. */

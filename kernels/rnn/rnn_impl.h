@@ -6,7 +6,9 @@
  *   wp  [nblk][in][G][W]  = kernel[k][g*u + blk*W + l]      (fused input projection)
  *   up  [nblk][u][G][W]   = rkernel[k][g*u + blk*W + l]     (forward recurrent product)
  *   utp [nblk][G*u][W]    = rkernel[blk*W + l][j]           (backward dh_prev = dA·Uᵀ)
- * Time-indexed buffers are (B, T, ·): row b, time t at (b*T + t) * ld. */
+ * The step buffers (zpre, hprev, cprev, aux, dz, drec) are time-major (T, B, ·): row b
+ * at time t is (t*B + b) * ld, so one step's rows are contiguous (few pages touched per
+ * step). x, y, dy and mask keep the caller's batch-major (B, T, ·) layout. */
 #ifndef MCDL_KERNELS_RNN_IMPL_H
 #define MCDL_KERNELS_RNN_IMPL_H
 
@@ -18,6 +20,7 @@ typedef struct {
     mcdl_act act, rec_act;
     bool gru_ra, gru_rf; /* GRU reset_after true / false */
     bool go_backwards;
+    bool keep;           /* store pre-activations for backward */
     int64_t W, nblk, mr; /* pack width, unit blocks, rows per tile */
     /* forward inputs */
     const float *x;        /* (B, T, in) */
@@ -56,10 +59,10 @@ typedef struct {
     mcdl_rnn_item_fn fwd_gru_rf2;    /* GRU rf phase 2: candidate and update */
     mcdl_rnn_item_fn bwd_gates;      /* gate gradients of step s (GRU rf: dz, dhh) */
     mcdl_rnn_item_fn bwd_gru_rf_mid; /* GRU rf: d(r⊙h) = dhh·U_hᵀ, dr */
-    mcdl_rnn_item_fn bwd_dh; /* dh entering step s: ddir + dA_s·Uᵀ */
+    mcdl_rnn_item_fn bwd_dh;         /* dh entering step s: ddir + dA_s·Uᵀ */
     /* C (M x N) = Aᵀ·B over K rows (weight gradients); parallel inside */
     void (*wgrad)(const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
-                  int64_t M, int64_t N, int64_t K);
+                  int64_t M, int64_t N, int64_t K, bool accumulate);
     /* dx = dz·Wᵀ for all rows, wtp = packed Wᵀ [blk][G*u][W]; parallel inside */
     void (*dx)(const float *dz, int64_t Gu, const float *wtp, int64_t in, float *dx, int64_t rows);
 } mcdl_rnn_isa_ops;

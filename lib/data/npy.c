@@ -13,6 +13,7 @@
 #include "lib/core/alloc.h"
 #include "lib/core/error.h"
 #include "lib/data/fileio.h"
+#include "lib/data/npy_stream.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAX_HEADER_RANK 32
@@ -400,19 +401,21 @@ mcdl_status mcdl_npy_load_mem(const void *buf, size_t n, const char *what, mcdl_
     return MCDL_OK;
 }
 
-static mcdl_status read_exact(FILE *f, void *dst, size_t n, const char *path) {
-    if (n && fread(dst, 1, n, f) != n)
+static mcdl_status file_read(void *ctx, void *dst, size_t n, const char *path) {
+    if (n && fread(dst, 1, n, (FILE *)ctx) != n)
         return mcdl_error(MCDL_ERR_IO, "reading '%s' failed (the file changed or is unreadable)",
                           path);
     return MCDL_OK;
 }
 
-/* Streams the file: preamble and header first, then the data straight into the tensor (a
- * native float32 array is read in place, with no intermediate copy of the whole file). */
-static mcdl_status npy_load_stream(FILE *f, size_t total, const char *path, mcdl_tensor **out) {
+/* Streams an .npy image: preamble and header first, then the data straight into the tensor
+ * (a native float32 array is read in place, with no intermediate copy of the whole image). */
+mcdl_status mcdl_npy_load_stream(mcdl_npy_read_fn rd, void *ctx, size_t total, const char *path,
+                                 mcdl_tensor **out) {
+    *out = NULL;
     unsigned char pre[12];
     size_t avail = total < sizeof pre ? total : sizeof pre;
-    MCDL_TRY(read_exact(f, pre, avail, path));
+    MCDL_TRY(rd(ctx, pre, avail, path));
     size_t off = 0, hlen = 0;
     MCDL_TRY(npy_preamble(pre, avail, total, path, &off, &hlen));
     char *hdr = malloc(hlen + 1);
@@ -420,7 +423,7 @@ static mcdl_status npy_load_stream(FILE *f, size_t total, const char *path, mcdl
     /* The preamble may have read a little of the header already. */
     size_t have_hdr = avail - off < hlen ? avail - off : hlen;
     memcpy(hdr, pre + off, have_hdr);
-    mcdl_status s = read_exact(f, hdr + have_hdr, hlen - have_hdr, path);
+    mcdl_status s = rd(ctx, hdr + have_hdr, hlen - have_hdr, path);
     npy_header hd;
     int64_t numel = 0;
     if (s == MCDL_OK) s = npy_describe(hdr, hlen, total - off - hlen, path, &hd, &numel);
@@ -434,14 +437,14 @@ static mcdl_status npy_load_stream(FILE *f, size_t total, const char *path, mcdl
     if (is_native_f32(&hd)) {
         unsigned char *dst = (unsigned char *)mcdl_tensor_data(t);
         memcpy(dst, pre + off + hlen, pre_data);
-        s = read_exact(f, dst + pre_data, bytes - pre_data, path);
+        s = rd(ctx, dst + pre_data, bytes - pre_data, path);
     } else {
         unsigned char *raw = malloc(bytes ? bytes : 1);
         if (!raw) {
             s = mcdl_error(MCDL_ERR_NOMEM, "out of memory reading '%s' (%zu bytes)", path, bytes);
         } else {
             memcpy(raw, pre + off + hlen, pre_data);
-            s = read_exact(f, raw + pre_data, bytes - pre_data, path);
+            s = rd(ctx, raw + pre_data, bytes - pre_data, path);
             if (s == MCDL_OK) s = convert(raw, mcdl_tensor_data(t), numel, &hd, path);
             free(raw);
         }
@@ -465,7 +468,7 @@ mcdl_status mcdl_npy_load(const char *path, mcdl_tensor **out) {
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
         s = mcdl_error(MCDL_ERR_IO, "'%s' is not a regular file", path);
     else
-        s = npy_load_stream(f, (size_t)st.st_size, path, out);
+        s = mcdl_npy_load_stream(file_read, f, (size_t)st.st_size, path, out);
     fclose(f);
     return s;
 }

@@ -97,6 +97,38 @@ static cJSON *compile_json(const mcdl_model *m, const mcdl_compile_opts *o) {
     return c;
 }
 
+/* A saved file must load: the architecture written to config.json is rebuilt here and its
+ * weights compared by path and shape, so a layer whose config cannot describe it is an
+ * error at save time instead of a file that fails later. */
+static mcdl_status check_rebuilds(const mcdl_model *m, const char *cfg) {
+    mcdl_model *r = NULL;
+    mcdl_status s = mcdl_model_from_json(cfg, strlen(cfg), "config.json", 0, &r);
+    char why[800] = "";
+    if (s != MCDL_OK) {
+        snprintf(why, sizeof why, "%s", mcdl_last_error());
+    } else if (mcdl_model_num_weights(r) != mcdl_model_num_weights(m)) {
+        snprintf(why, sizeof why, "it rebuilds with %d weights instead of %d",
+                 mcdl_model_num_weights(r), mcdl_model_num_weights(m));
+    } else {
+        for (int i = 0; i < mcdl_model_num_weights(m) && !why[0]; i++) {
+            mcdl_weight_info a, b;
+            char sa[128], sb[128];
+            if (mcdl_model_weight(m, i, &a) != MCDL_OK || mcdl_model_weight(r, i, &b) != MCDL_OK)
+                break;
+            mcdl_shape_str(sa, sizeof sa, mcdl_tensor_rank(a.value), mcdl_tensor_shape(a.value));
+            mcdl_shape_str(sb, sizeof sb, mcdl_tensor_rank(b.value), mcdl_tensor_shape(b.value));
+            if (strcmp(a.path, b.path) != 0 || strcmp(sa, sb) != 0)
+                snprintf(why, sizeof why, "weight %d rebuilds as '%s' %s instead of '%s' %s", i,
+                         b.path, sb, a.path, sa);
+        }
+    }
+    mcdl_model_destroy(r);
+    if (!why[0]) return MCDL_OK;
+    return mcdl_error(MCDL_ERR_UNSUPPORTED,
+                      "model '%s' cannot be saved: its Keras JSON does not rebuild it (%s)",
+                      mcdl_model_name(m), why);
+}
+
 mcdl_status mcdl_model_save(const mcdl_model *m, const char *path) {
     if (!m || !path) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_save: NULL argument");
     entry_list l = {0};
@@ -115,7 +147,11 @@ mcdl_status mcdl_model_save(const mcdl_model *m, const char *path) {
     mcdl_status s = push_json(&l, "mcdl.json", meta);
     char *cfg = NULL;
     if (s == MCDL_OK) s = mcdl_model_to_json(m, &cfg);
-    if (s == MCDL_OK) s = push(&l, "config.json", cfg, strlen(cfg));
+    if (s == MCDL_OK) s = check_rebuilds(m, cfg);
+    if (s == MCDL_OK)
+        s = push(&l, "config.json", cfg, strlen(cfg));
+    else
+        free(cfg);
     char name[1200];
     for (int i = 0; i < mcdl_model_num_weights(m) && s == MCDL_OK; i++) {
         mcdl_weight_info w;
@@ -150,30 +186,42 @@ mcdl_status mcdl_model_save(const mcdl_model *m, const char *path) {
 
 typedef struct {
     const char *path;
-    mcdl_zip_entry *e;
+    zip_t *z;
+    size_t size; /* of the file, for the entries' size plausibility checks */
     int64_t n;
     bool *used;
 } archive;
 
-static mcdl_zip_entry *find_entry(archive *a, const char *name) {
-    for (int64_t i = 0; i < a->n; i++)
-        if (!strcmp(a->e[i].name, name)) {
-            a->used[i] = true;
-            return &a->e[i];
-        }
-    return NULL;
+/* Index of the entry, marked as used, or -1. */
+static int64_t find_entry(archive *a, const char *name) {
+    zip_int64_t i = zip_name_locate(a->z, name, 0);
+    if (i < 0 || i >= a->n) return -1;
+    a->used[i] = true;
+    return i;
 }
 
-/* Loads entry `name` as a tensor of exactly dst's shape and copies it into dst. */
+/* Reads a small text entry whole; e's members are freed by the caller (free_entry). */
+static mcdl_status read_text(archive *a, int64_t i, const char *name, mcdl_zip_entry *e) {
+    char what[1200];
+    snprintf(what, sizeof what, "%s:%s", a->path, name);
+    return mcdl_zip_entry_bytes(a->z, (zip_uint64_t)i, what, a->size, e);
+}
+
+static void free_entry(mcdl_zip_entry *e) {
+    free(e->name);
+    free(e->data);
+}
+
+/* Streams entry `name` into a tensor, checks it has exactly dst's shape, copies it in. */
 static mcdl_status load_into(archive *a, const char *name, mcdl_tensor *dst) {
     char want[128], got[128], what[1400];
     mcdl_shape_str(want, sizeof want, mcdl_tensor_rank(dst), mcdl_tensor_shape(dst));
-    mcdl_zip_entry *e = find_entry(a, name);
-    if (!e)
+    int64_t i = find_entry(a, name);
+    if (i < 0)
         return mcdl_error(MCDL_ERR_FORMAT, "'%s' lacks entry '%s' (shape %s)", a->path, name, want);
     snprintf(what, sizeof what, "%s:%s", a->path, name);
     mcdl_tensor *t;
-    MCDL_TRY(mcdl_npy_load_mem(e->data, e->len, what, &t));
+    MCDL_TRY(mcdl_zip_entry_tensor(a->z, (zip_uint64_t)i, what, a->size, &t));
     mcdl_shape_str(got, sizeof got, mcdl_tensor_rank(t), mcdl_tensor_shape(t));
     mcdl_status s = strcmp(want, got) != 0
                         ? mcdl_error(MCDL_ERR_FORMAT,
@@ -185,11 +233,14 @@ static mcdl_status load_into(archive *a, const char *name, mcdl_tensor *dst) {
 }
 
 static mcdl_status parse_meta(archive *a, uint64_t *seed) {
-    mcdl_zip_entry *e = find_entry(a, "mcdl.json");
-    if (!e)
+    int64_t i = find_entry(a, "mcdl.json");
+    if (i < 0)
         return mcdl_error(MCDL_ERR_FORMAT, "'%s' is not an mcdl model file (no mcdl.json entry)",
                           a->path);
-    cJSON *j = cJSON_ParseWithLength((const char *)e->data, e->len);
+    mcdl_zip_entry e;
+    MCDL_TRY(read_text(a, i, "mcdl.json", &e));
+    cJSON *j = cJSON_ParseWithLength((const char *)e.data, e.len);
+    free_entry(&e);
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "format");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "format_version");
     mcdl_status s = MCDL_OK;
@@ -262,13 +313,16 @@ static mcdl_status parse_compile(archive *a, const mcdl_zip_entry *e, mcdl_compi
 static mcdl_status restore(archive *a, mcdl_model **out) {
     uint64_t seed = 0;
     MCDL_TRY(parse_meta(a, &seed));
-    mcdl_zip_entry *cfg = find_entry(a, "config.json");
-    if (!cfg) return mcdl_error(MCDL_ERR_FORMAT, "'%s' lacks entry 'config.json'", a->path);
+    int64_t ci = find_entry(a, "config.json");
+    if (ci < 0) return mcdl_error(MCDL_ERR_FORMAT, "'%s' lacks entry 'config.json'", a->path);
+    mcdl_zip_entry cfg;
+    MCDL_TRY(read_text(a, ci, "config.json", &cfg));
     char what[1100];
     snprintf(what, sizeof what, "%s:config.json", a->path);
     mcdl_model *m;
-    MCDL_TRY(mcdl_model_from_json((const char *)cfg->data, cfg->len, what, seed, &m));
-    mcdl_status s = MCDL_OK;
+    mcdl_status s = mcdl_model_from_json((const char *)cfg.data, cfg.len, what, seed, &m);
+    free_entry(&cfg);
+    if (s != MCDL_OK) return s;
     char name[1200];
     for (int i = 0; i < mcdl_model_num_weights(m) && s == MCDL_OK; i++) {
         mcdl_weight_info w;
@@ -276,11 +330,16 @@ static mcdl_status restore(archive *a, mcdl_model **out) {
         snprintf(name, sizeof name, "weights/%s.npy", w.path);
         if (s == MCDL_OK) s = load_into(a, name, w.value);
     }
-    mcdl_zip_entry *ce = s == MCDL_OK ? find_entry(a, "compile.json") : NULL;
-    if (ce) {
+    int64_t cc = s == MCDL_OK ? find_entry(a, "compile.json") : -1;
+    if (cc >= 0) {
         mcdl_compile_opts o;
         int64_t iterations = 0;
-        s = parse_compile(a, ce, &o, &iterations);
+        mcdl_zip_entry ce;
+        s = read_text(a, cc, "compile.json", &ce);
+        if (s == MCDL_OK) {
+            s = parse_compile(a, &ce, &o, &iterations);
+            free_entry(&ce);
+        }
         if (s == MCDL_OK) s = mcdl_model_compile(m, &o);
         if (s == MCDL_OK) s = mcdl_model_set_optimizer_iterations(m, iterations);
         int slots = mcdl_model_optimizer_num_slots(m);
@@ -297,11 +356,11 @@ static mcdl_status restore(archive *a, mcdl_model **out) {
         }
     }
     for (int64_t i = 0; i < a->n && s == MCDL_OK; i++) {
-        bool ours =
-            !strncmp(a->e[i].name, "weights/", 8) || !strncmp(a->e[i].name, "optimizer/", 10);
+        const char *name = zip_get_name(a->z, (zip_uint64_t)i, 0);
+        bool ours = name && (!strncmp(name, "weights/", 8) || !strncmp(name, "optimizer/", 10));
         if (ours && !a->used[i])
             s = mcdl_error(MCDL_ERR_FORMAT, "'%s': entry '%s' belongs to no weight of the model",
-                           a->path, a->e[i].name);
+                           a->path, name);
     }
     if (s != MCDL_OK) {
         mcdl_model_destroy(m);
@@ -315,13 +374,15 @@ static mcdl_status restore(archive *a, mcdl_model **out) {
 mcdl_status mcdl_model_load(const char *path, mcdl_model **out) {
     if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_load: out is NULL");
     *out = NULL;
-    archive a = {path, NULL, 0, NULL};
-    MCDL_TRY(mcdl_zip_read(path, &a.e, &a.n));
+    archive a = {path, NULL, 0, 0, NULL};
+    MCDL_TRY(mcdl_zip_open_path(path, &a.z, &a.size));
+    zip_int64_t n = zip_get_num_entries(a.z, 0);
+    a.n = n > 0 ? n : 0;
     a.used = calloc((size_t)(a.n > 0 ? a.n : 1), sizeof *a.used);
     mcdl_status s =
         a.used ? restore(&a, out) : mcdl_error(MCDL_ERR_NOMEM, "out of memory loading '%s'", path);
     free(a.used);
-    mcdl_zip_entries_free(a.e, a.n);
+    zip_discard(a.z);
     return s;
 }
 

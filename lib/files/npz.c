@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zip.h>
 
 #include "lib/core/error.h"
 #include "lib/files/zipio.h"
@@ -102,33 +103,48 @@ mcdl_status mcdl_npz_add(mcdl_npz *z, const char *name, const mcdl_tensor *t) {
     return npz_put(z, name, c);
 }
 
-static mcdl_status npz_from_entries(const mcdl_zip_entry *e, int64_t count, const char *what,
-                                    mcdl_npz *z) {
-    for (int64_t i = 0; i < count; i++) {
-        size_t nl = strlen(e[i].name);
-        if (nl < 5 || strcmp(e[i].name + nl - 4, ".npy") != 0)
+static mcdl_status npz_from_zip(zip_t *z, const char *what, size_t archive_size, mcdl_npz *out) {
+    zip_int64_t total = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < total; i++) {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(z, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+            !(st.valid & ZIP_STAT_SIZE))
+            return mcdl_error(MCDL_ERR_FORMAT, "'%s': zip entry %lld is unreadable: %s", what,
+                              (long long)i, zip_strerror(z));
+        size_t nl = strlen(st.name);
+        if (nl > 0 && st.name[nl - 1] == '/') continue; /* directory entry */
+        if (nl < 5 || strcmp(st.name + nl - 4, ".npy") != 0)
             return mcdl_error(MCDL_ERR_FORMAT,
                               "'%s': entry '%s' is not an .npy array (an .npz holds only "
                               "name.npy entries)",
-                              what, e[i].name);
-        char entry_what[1024];
-        snprintf(entry_what, sizeof entry_what, "%s:%s", what, e[i].name);
-        mcdl_tensor *t;
-        MCDL_TRY(mcdl_npy_load_mem(e[i].data, e[i].len, entry_what, &t));
-        char key[512];
-        if (nl - 4 >= sizeof key) {
-            mcdl_tensor_destroy(t);
-            return mcdl_error(MCDL_ERR_FORMAT, "'%s': entry name '%s' is too long", what,
-                              e[i].name);
-        }
-        memcpy(key, e[i].name, nl - 4);
+                              what, st.name);
+        if (nl - 4 >= 512)
+            return mcdl_error(MCDL_ERR_FORMAT, "'%s': entry name '%s' is too long", what, st.name);
+        char key[512], entry_what[1200];
+        memcpy(key, st.name, nl - 4);
         key[nl - 4] = 0;
-        if (find_index(z, key) >= 0) {
-            mcdl_tensor_destroy(t);
+        if (find_index(out, key) >= 0)
             return mcdl_error(MCDL_ERR_FORMAT, "'%s': array '%s' appears twice", what, key);
-        }
-        MCDL_TRY(npz_put(z, key, t));
+        snprintf(entry_what, sizeof entry_what, "%s:%s", what, st.name);
+        mcdl_tensor *t;
+        MCDL_TRY(mcdl_zip_entry_tensor(z, (zip_uint64_t)i, entry_what, archive_size, &t));
+        MCDL_TRY(npz_put(out, key, t));
     }
+    return MCDL_OK;
+}
+
+/* Opens the zip (z from a path or a memory source) and fills a new archive. */
+static mcdl_status npz_finish(zip_t *z, const char *what, size_t size, mcdl_npz **out) {
+    mcdl_npz *a;
+    mcdl_status s = mcdl_npz_create(&a);
+    if (s == MCDL_OK) s = npz_from_zip(z, what, size, a);
+    zip_discard(z);
+    if (s != MCDL_OK) {
+        mcdl_npz_destroy(a);
+        return s;
+    }
+    *out = a;
     return MCDL_OK;
 }
 
@@ -136,37 +152,31 @@ mcdl_status mcdl_npz_load_mem(const void *buf, size_t n, const char *what, mcdl_
     if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_npz_load_mem: out is NULL");
     *out = NULL;
     if (!what) what = "(memory)";
-    mcdl_zip_entry *e;
-    int64_t count;
-    MCDL_TRY(mcdl_zip_read_mem(buf, n, what, &e, &count));
-    mcdl_npz *z;
-    mcdl_status s = mcdl_npz_create(&z);
-    if (s == MCDL_OK) s = npz_from_entries(e, count, what, z);
-    mcdl_zip_entries_free(e, count);
-    if (s != MCDL_OK) {
-        mcdl_npz_destroy(z);
+    if (n < 22) /* the end-of-central-directory record alone is 22 bytes */
+        return mcdl_error(MCDL_ERR_FORMAT, "'%s' is not a zip archive (%zu bytes, truncated)", what,
+                          n);
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(buf, n, 0, &err);
+    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &err) : NULL;
+    if (!z) {
+        mcdl_status s = src ? mcdl_zip_not_a_zip(what, &err)
+                            : mcdl_error(MCDL_ERR_NOMEM, "out of memory opening '%s'", what);
+        zip_source_free(src);
+        zip_error_fini(&err);
         return s;
     }
-    *out = z;
-    return MCDL_OK;
+    zip_error_fini(&err);
+    return npz_finish(z, what, n, out);
 }
 
 mcdl_status mcdl_npz_load(const char *path, mcdl_npz **out) {
     if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_npz_load: out is NULL");
     *out = NULL;
-    mcdl_zip_entry *e;
-    int64_t count;
-    MCDL_TRY(mcdl_zip_read(path, &e, &count));
-    mcdl_npz *z;
-    mcdl_status s = mcdl_npz_create(&z);
-    if (s == MCDL_OK) s = npz_from_entries(e, count, path, z);
-    mcdl_zip_entries_free(e, count);
-    if (s != MCDL_OK) {
-        mcdl_npz_destroy(z);
-        return s;
-    }
-    *out = z;
-    return MCDL_OK;
+    zip_t *z;
+    size_t size;
+    MCDL_TRY(mcdl_zip_open_path(path, &z, &size));
+    return npz_finish(z, path, size, out);
 }
 
 mcdl_status mcdl_npz_save(const mcdl_npz *z, const char *path, bool compressed) {

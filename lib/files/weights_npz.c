@@ -18,6 +18,19 @@ static bool same_shape(const mcdl_tensor *a, const mcdl_tensor *b) {
     return true;
 }
 
+/* Keras 3 names the variables of layers built inside a model with the model's scope first
+ * ("sequential/dense/kernel"); such a key is accepted as the path below that scope. */
+static mcdl_status find_weight(const mcdl_model *m, const char *key, int *idx,
+                               mcdl_weight_info *info) {
+    if (mcdl_model_find_weight(m, key, idx, info) == MCDL_OK) return MCDL_OK;
+    const char *name = mcdl_model_name(m);
+    size_t n = name ? strlen(name) : 0;
+    if (n && !strncmp(key, name, n) && key[n] == '/' &&
+        mcdl_model_find_weight(m, key + n + 1, idx, info) == MCDL_OK)
+        return MCDL_OK;
+    return MCDL_ERR_ARG;
+}
+
 mcdl_status mcdl_model_set_weights_npz(mcdl_model *m, const mcdl_npz *z) {
     if (!m || !z) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_set_weights_npz: NULL argument");
     int nw = mcdl_model_num_weights(m);
@@ -33,7 +46,7 @@ mcdl_status mcdl_model_set_weights_npz(mcdl_model *m, const mcdl_npz *z) {
         int idx = -1;
         mcdl_weight_info info;
         shape_of(t, a, sizeof a);
-        if (mcdl_model_find_weight(m, key, &idx, &info) != MCDL_OK) {
+        if (find_weight(m, key, &idx, &info) != MCDL_OK) {
             s = mcdl_error(MCDL_ERR_ARG,
                            "the weights hold '%s' of shape %s, which names no weight of model '%s'",
                            key, a, mcdl_model_name(m));

@@ -218,7 +218,7 @@ static mcdl_status conv_infer(mcdl_layer *l, mcdl_infer_args *a) {
     if (in->rank != st->rank + 1)
         return mcdl_error(
             MCDL_ERR_SHAPE, "layer '%s' (%s) needs a rank-%d input %s, got %s from '%s'",
-            mcdl_layer_name(l), cls_name(l), st->rank + 1,
+            mcdl_layer_name(l), cls_name(l), st->rank + 2,
             st->rank == 1 ? "(batch, steps, channels)" : "(batch, rows, cols, channels)", sb,
             a->in_from[0]);
     const int64_t ih = st->rank == 1 ? 1 : in->d[0], iw = in->d[st->rank - 1], C = in->d[st->rank];

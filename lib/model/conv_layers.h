@@ -9,6 +9,7 @@
 
 extern const mcdl_layer_class mcdl_conv1d_class;
 extern const mcdl_layer_class mcdl_conv2d_class;
+extern const mcdl_layer_class mcdl_conv3d_class;
 extern const mcdl_layer_class mcdl_conv2d_transpose_class;
 extern const mcdl_layer_class mcdl_depthwise_conv2d_class;
 extern const mcdl_layer_class mcdl_separable_conv2d_class;

@@ -102,7 +102,7 @@ static mcdl_status embedding_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const embedding_state *st = mcdl_layer_state(l);
     const int64_t per = mcdl_shape_numel(&a->x_shape[0]), n = a->batch * per, D = st->output_dim;
     MCDL_TRY(embedding_ids_ok(l, a->x[0], n, per, st->input_dim));
-    if (mcdl_layer_trainable(l)) {
+    if (a->weight_grads) {
         /* rows touched by the batch only, in input order: deterministic */
         float *dW = mcdl_layer_weight_grad(l, st->w);
         for (int64_t i = 0; i < n; i++) {
@@ -287,7 +287,7 @@ static mcdl_status posenc_forward(mcdl_layer *l, const mcdl_exec_args *a) {
 static mcdl_status posenc_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const posenc_state *st = mcdl_layer_state(l);
     const int64_t T = a->x_shape[0].d[0], D = a->x_shape[0].d[1];
-    if (st->learned && mcdl_layer_trainable(l)) {
+    if (st->learned && a->weight_grads) {
         float *dW = mcdl_layer_weight_grad(l, st->w);
         for (int64_t b = 0; b < a->batch; b++)
             for (int64_t i = 0; i < T * D; i++) dW[i] += a->dy[0][b * T * D + i];

@@ -119,11 +119,12 @@ static mcdl_status ln_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const ln_state *st = mcdl_layer_state(l);
     const int64_t rows = a->batch * (mcdl_shape_numel(&a->x_shape[0]) / st->D), D = st->D;
     const float *stats = a->saved;
-    float *dg = a->scratch, *db = dg + D, *dx = a->dx[0] ? a->dx[0] : db + D;
+    float *dg = a->scratch, *db = dg + D, *part = db + D,
+          *dx = a->dx[0] ? a->dx[0] : part + mcdl_f32_layernorm_bwd_ws_floats(rows, D);
     mcdl_f32_layernorm_bwd(rows, D, a->x[0], a->dy[0],
                            st->scale ? mcdl_layer_weight_data(l, st->wg) : NULL, stats,
-                           stats + rows, dx, st->scale ? dg : NULL, st->center ? db : NULL);
-    if (mcdl_layer_trainable(l)) {
+                           stats + rows, dx, st->scale ? dg : NULL, st->center ? db : NULL, part);
+    if (a->weight_grads) {
         if (st->scale) {
             float *g = mcdl_layer_weight_grad(l, st->wg);
             for (int64_t i = 0; i < D; i++) g[i] += dg[i];

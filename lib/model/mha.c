@@ -24,7 +24,7 @@ typedef struct {
     mcdl_init kinit, binit;
     int64_t dq, dk, dv, dout; /* built input/output feature sizes */
     int w[8];                 /* query k, b, key k, b, value k, b, output k, b (-1: none) */
-    int ws_threads;           /* threads the planned scratch is sized for */
+    int ws_threads;           /* threads the planned scratch is sized for (set once) */
 } mha_state;
 
 enum { WQ = 0, BQ, WK, BK, WV, BV, WO, BO };
@@ -204,8 +204,9 @@ static void mha_workspace(const mcdl_layer *l, int call, int64_t batch, bool tra
     mha_state *st = mcdl_layer_state(l);
     int64_t T, S;
     mha_call_lengths(l, call, &T, &S);
-    const int threads = omp_get_max_threads();
-    if (threads > st->ws_threads) st->ws_threads = threads;
+    /* fixed at the first plan, so every plan's scratch fits every call: a later rise of
+     * the thread count is capped there (mha_desc_of) rather than overflowing the arena */
+    if (st->ws_threads == 0) st->ws_threads = omp_get_max_threads();
     const mha_sizes z = mha_sizes_of(st, T, S, batch, st->ws_threads);
     *saved = training ? (size_t)z.proj * sizeof(float) : 0;
     *scratch = (size_t)((training ? 0 : z.proj) + z.ws + (training ? z.grads : 0)) * sizeof(float);
@@ -223,7 +224,7 @@ static void mha_desc_of(const mha_state *st, const mha_sizes *z, int64_t B, cons
                          .mask = mask,
                          .causal = st->causal};
     const int t = omp_get_max_threads();
-    d->nthreads = t < st->ws_threads ? t : st->ws_threads;
+    d->nthreads = st->ws_threads <= 0 ? 1 : t < st->ws_threads ? t : st->ws_threads;
 }
 
 /* x (rows, din) · W (din, n) + b -> y (rows, n) */
@@ -266,10 +267,10 @@ static mcdl_status mha_forward(mcdl_layer *l, const mcdl_exec_args *a) {
 
 /* Weight/bias gradients of one projection (dW += xᵀ g, db += colsum g) and its input
  * gradient dx (= g Wᵀ, accumulated when accumulate). */
-static void mha_project_bwd(const mcdl_layer *l, const mha_state *st, int wi, int bi, int64_t rows,
-                            int64_t din, int64_t n, const float *x, const float *g, float *dx,
-                            bool accumulate) {
-    if (mcdl_layer_trainable(l)) {
+static void mha_project_bwd(const mcdl_layer *l, const mha_state *st, bool wgrads, int wi, int bi,
+                            int64_t rows, int64_t din, int64_t n, const float *x, const float *g,
+                            float *dx, bool accumulate) {
+    if (wgrads) {
         mcdl_f32_gemm('T', 'N', din, n, rows, 1.0f, x, din, g, n, 1.0f,
                       mcdl_layer_weight_grad(l, st->w[wi]), n, NULL);
         if (st->w[bi] >= 0) {
@@ -295,7 +296,8 @@ static mcdl_status mha_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const float *xq = a->x[0], *xv = a->n_in > 1 ? a->x[1] : xq, *xk = a->n_in > 2 ? a->x[2] : xv;
     const int64_t H = st->H, kd = st->kd, vd = st->vd;
     /* output projection: dO = dy Woᵀ, dWo += Oᵀ dy, dbo += colsum(dy) */
-    mha_project_bwd(l, st, WO, BO, B * z.T, H * vd, st->dout, O, a->dy[0], dO, false);
+    mha_project_bwd(l, st, a->weight_grads, WO, BO, B * z.T, H * vd, st->dout, O, a->dy[0], dO,
+                    false);
     mcdl_mha_desc d;
     mha_desc_of(st, &z, B, mask, &d);
     mcdl_f32_mha_bwd(&d, Q, K, V, O, dO, lse, dQ, dK, dV, ws);
@@ -304,9 +306,11 @@ static mcdl_status mha_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     float *dxq = a->dx[0];
     float *dxv = a->n_in > 1 ? a->dx[1] : a->dx[0];
     float *dxk = a->n_in > 2 ? a->dx[2] : dxv;
-    mha_project_bwd(l, st, WQ, BQ, B * z.T, st->dq, H * kd, xq, dQ, dxq, false);
-    mha_project_bwd(l, st, WV, BV, B * z.S, st->dv, H * vd, xv, dV, dxv, a->n_in == 1);
-    mha_project_bwd(l, st, WK, BK, B * z.S, st->dk, H * kd, xk, dK, dxk, a->n_in <= 2);
+    mha_project_bwd(l, st, a->weight_grads, WQ, BQ, B * z.T, st->dq, H * kd, xq, dQ, dxq, false);
+    mha_project_bwd(l, st, a->weight_grads, WV, BV, B * z.S, st->dv, H * vd, xv, dV, dxv,
+                    a->n_in == 1);
+    mha_project_bwd(l, st, a->weight_grads, WK, BK, B * z.S, st->dk, H * kd, xk, dK, dxk,
+                    a->n_in <= 2);
     if (a->n_in == 4 && a->dx[3]) memset(a->dx[3], 0, (size_t)(B * z.T * z.S) * sizeof(float));
     return MCDL_OK;
 #undef MHA_W

@@ -83,7 +83,7 @@ static mcdl_status pool_infer(mcdl_layer *l, mcdl_infer_args *a) {
     mcdl_shape_keras_str(in, sb, sizeof sb);
     if (in->rank != st->rank + 1)
         return mcdl_error(MCDL_ERR_SHAPE, "layer '%s' (%s) needs a rank-%d input, got %s from '%s'",
-                          mcdl_layer_name(l), cls_name(l), st->rank + 1, sb, a->in_from[0]);
+                          mcdl_layer_name(l), cls_name(l), st->rank + 2, sb, a->in_from[0]);
     st->H = st->rank == 1 ? 1 : in->d[0];
     st->W = in->d[st->rank - 1];
     st->C = in->d[st->rank];
@@ -121,10 +121,23 @@ static mcdl_conv2d_geom geom_of(const pool_state *st, int64_t batch) {
     return g;
 }
 
+/* Max pooling keeps the window-local argmax of each output from forward to backward in
+ * training (one float per output), so backward does not re-read the input windows. */
+static void pool_workspace(const mcdl_layer *l, int call, int64_t batch, bool training,
+                           size_t *saved, size_t *scratch) {
+    (void)call;
+    const pool_state *st = mcdl_layer_state(l);
+    *scratch = 0;
+    *saved =
+        training && st->is_max ? (size_t)(batch * st->OH * st->OW * st->C + 16) * sizeof(float) : 0;
+}
+
 static mcdl_status pool_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const pool_state *st = mcdl_layer_state(l);
     const mcdl_conv2d_geom g = geom_of(st, a->batch);
-    if (st->is_max)
+    if (st->is_max && a->training)
+        mcdl_f32_maxpool2d_fwd_argmax(&g, a->x[0], a->y[0], a->saved);
+    else if (st->is_max)
         mcdl_f32_maxpool2d_fwd(&g, a->x[0], a->y[0]);
     else
         mcdl_f32_avgpool2d_fwd(&g, a->x[0], a->y[0]);
@@ -136,7 +149,7 @@ static mcdl_status pool_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     if (!a->dx[0]) return MCDL_OK;
     const mcdl_conv2d_geom g = geom_of(st, a->batch);
     if (st->is_max)
-        mcdl_f32_maxpool2d_bwd(&g, a->x[0], a->dy[0], a->dx[0]);
+        mcdl_f32_maxpool2d_bwd_argmax(&g, a->saved, a->dy[0], a->dx[0]);
     else
         mcdl_f32_avgpool2d_bwd(&g, a->dy[0], a->dx[0]);
     return MCDL_OK;
@@ -151,6 +164,7 @@ static mcdl_status pool_backward(mcdl_layer *l, const mcdl_exec_args *a) {
                                   .from_config = pool_from_config,                                 \
                                   .to_config = pool_to_config,                                     \
                                   .infer = pool_infer,                                             \
+                                  .workspace = pool_workspace,                                     \
                                   .forward = pool_forward,                                         \
                                   .backward = pool_backward}
 

@@ -8,6 +8,7 @@
 #include "lib/model/core_layers.h"
 #include "lib/model/conv_layers.h"
 #include "lib/model/layer.h"
+#include "lib/model/rnn_layers.h"
 
 static const mcdl_layer_class *const k_classes[] = {
     /* core family (lib/model/core_layers.h) */
@@ -24,6 +25,7 @@ static const mcdl_layer_class *const k_classes[] = {
     /* conv family (lib/model/conv_layers.h) */
     &mcdl_conv1d_class,
     &mcdl_conv2d_class,
+    &mcdl_conv3d_class,
     &mcdl_conv2d_transpose_class,
     &mcdl_depthwise_conv2d_class,
     &mcdl_separable_conv2d_class,
@@ -37,7 +39,12 @@ static const mcdl_layer_class *const k_classes[] = {
     &mcdl_up_sampling2d_class,
     &mcdl_zero_padding2d_class,
 
-    /* rnn family */
+    /* rnn family (lib/model/rnn_layers.h) */
+    &mcdl_simple_rnn_class,
+    &mcdl_lstm_class,
+    &mcdl_gru_class,
+    &mcdl_bidirectional_class,
+    &mcdl_time_distributed_class,
 
     /* attention / embedding family */
     &mcdl_embedding_class,

@@ -27,7 +27,12 @@ static mcdl_status resize_check(const mcdl_layer *l, const resize_state *st) {
 static mcdl_status resize_from_config(mcdl_layer *l, const mcdl_config *c) {
     resize_state *st = mcdl_layer_state(l);
     st->pad = mcdl_layer_get_class(l) == &mcdl_zero_padding2d_class;
-    MCDL_TRY(mcdl_conv_cfg_common(l, c, false, &(mcdl_padding_mode){MCDL_PADDING_VALID}));
+    const char *fmt = NULL;
+    MCDL_TRY(mcdl_cfg_get_string(l, c, "data_format", &fmt));
+    if (fmt && strcmp(fmt, "channels_last"))
+        return mcdl_error(MCDL_ERR_UNSUPPORTED,
+                          "layer '%s' (%s): data_format '%s' is not supported (channels_last only)",
+                          mcdl_layer_name(l), cls_name(l), fmt);
     int64_t v[4] = {1, 1, 1, 1};
     int n = 0;
     if (st->pad) {

@@ -10,8 +10,13 @@
 
 /** GFLOPS of single-precision FMA on the path isa ("ref", "avx2", "avx512", "neon") with
  *  threads OpenMP threads, each running independent FMA chains; best of trials spread over
- *  about seconds. An unknown or unsupported path, threads < 1 or seconds <= 0 is an error. */
-mcdl_status mcdl_perf_fma_gflops(const char *isa, int threads, double seconds, double *gflops);
+ *  about seconds. With one thread, *gflops_cpu (if not NULL) gets the same work divided by
+ *  the thread's CPU time instead of wall time: the rate while on a core, which a loaded
+ *  machine does not disturb (with more threads it is set to *gflops: threads sharing a core
+ *  would each look full-speed). An unknown or unsupported path, threads < 1 or
+ *  seconds <= 0 is an error. */
+mcdl_status mcdl_perf_fma_gflops(const char *isa, int threads, double seconds, double *gflops,
+                                 double *gflops_cpu);
 
 /** Read bandwidth in GB/s (1e9 bytes) with threads threads, each summing its own buffer of
  *  bytes bytes (first touched by that thread) over and over with isa's vector loads; best

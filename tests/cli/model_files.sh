@@ -86,6 +86,23 @@ expect 0 '' -- "$mcdl" predict "$json/shared_dense_tfkeras2_functional.json" --x
 expect 2 '2 input' -- "$mcdl" predict "$json/shared_dense_tfkeras2_functional.json" --x "$work/a.npy" \
   --out "$work/ab.npy"
 
+# ---- a model with two outputs: one --out per output, in order ----
+cat >"$work/two_out.json" <<'JSON'
+{"class_name": "Functional", "config": {"name": "heads", "layers": [
+ {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [null, 16], "name": "x"}, "inbound_nodes": []},
+ {"class_name": "Dense", "name": "a", "config": {"name": "a", "units": 3}, "inbound_nodes": [[["x", 0, 0, {}]]]},
+ {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 2, "activation": "softmax"}, "inbound_nodes": [[["x", 0, 0, {}]]]}],
+ "input_layers": [["x", 0, 0]], "output_layers": [["a", 0, 0], ["b", 0, 0]]}}
+JSON
+expect 0 '' -- "$mcdl" predict "$work/two_out.json" --x "$work/a.npy" --out "$work/oa.npy" --out "$work/ob.npy"
+shapes=$(python3 -c "
+import ast, sys
+for p in sys.argv[1:]:
+    d = open(p, 'rb').read()
+    n = d[8] | d[9] << 8
+    print(ast.literal_eval(d[10:10 + n].decode())['shape'])" "$work/oa.npy" "$work/ob.npy" | tr '\n' ' ')
+[[ "$shapes" == "(4, 3) (4, 2) " ]] && ok || bad "two-output shapes: $shapes"
+
 # ---- bad usage (exit 2) and bad input (exit 1, the sentence on stderr) ----
 expect 2 'unknown command' -- "$mcdl" frobnicate
 expect 2 'unknown option' -- "$mcdl" predict "$work/m.mcdl" --bogus 1

@@ -82,7 +82,9 @@ static void run(dnnl_engine_t eng, dnnl_stream_t strm, int64_t rows, int64_t n) 
         for (size_t i = 0; i < sizeof ba / sizeof ba[0]; i++) dnnl_memory_destroy(ba[i].memory);
 
         mcdl_f32_layernorm_fwd(rows, n, x, gam, bet, eps, y, mean, rstd);
-        mcdl_f32_layernorm_bwd(rows, n, x, dy, gam, mean, rstd, dx, dg, db);
+        float *part = malloc((size_t)mcdl_f32_layernorm_bwd_ws_floats(rows, n) * sizeof(float));
+        mcdl_f32_layernorm_bwd(rows, n, x, dy, gam, mean, rstd, dx, dg, db, part);
+        free(part);
         double stat = 0.0;
         for (int64_t r = 0; r < rows; r++) {
             const double e = fabs(1.0 / ((double)rstd[r] * rstd[r]) - eps - var_d[r]);

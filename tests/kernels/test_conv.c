@@ -24,6 +24,7 @@ static const conv_case k_cases[] = {
     {1, 5, 5, 2, 37, 2, 2, 1, 1, 1, 1, MCDL_PAD_VALID},  /* direct, F tails */
     {1, 5, 5, 1, 70, 3, 3, 2, 1, 1, 1, MCDL_PAD_SAME},   /* 3x3x1 as mnist */
     {1, 33, 35, 7, 17, 3, 3, 1, 1, 1, 1, MCDL_PAD_SAME}, /* several row tiles */
+    {1, 90, 90, 16, 2, 3, 3, 1, 1, 1, 1, MCDL_PAD_SAME}, /* big-GEMM chunks of rows */
 };
 
 static void check_conv(const conv_case *cc, int nthreads, mcdl_act act) {

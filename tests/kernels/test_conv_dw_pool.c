@@ -92,6 +92,14 @@ static void check_pool(const pool_case *pc, int nt) {
     mcdl_f32_maxpool2d_bwd(&g, x, dy, dx);
     mcdl_f32_maxpool2d_bwd_ref(&g, x, dy, dxr);
     CHECK(ct_maxerr(dx, dxr, nx, g.KH * g.KW) <= 1.0, "maxpool bwd %s", what);
+    /* the training form: same output, and the saved argmax routes dy like the reference */
+    float *arg = ct_zeros(ny);
+    mcdl_f32_maxpool2d_fwd_argmax(&g, x, y, arg);
+    mcdl_f32_maxpool2d_fwd_ref(&g, x, yr);
+    CHECK(ct_maxerr(y, yr, ny, 1) == 0.0, "maxpool fwd argmax %s", what);
+    mcdl_f32_maxpool2d_bwd_argmax(&g, arg, dy, dx);
+    CHECK(ct_maxerr(dx, dxr, nx, g.KH * g.KW) <= 1.0, "maxpool bwd argmax %s", what);
+    free(arg);
     mcdl_f32_avgpool2d_fwd(&g, x, y);
     mcdl_f32_avgpool2d_fwd_ref(&g, x, yr);
     CHECK(ct_maxerr(y, yr, ny, g.KH * g.KW) <= 1.0, "avgpool fwd %s", what);
@@ -135,6 +143,9 @@ int main(void) {
         {1, 1, 15, 6, 1, 3, 1, 2, MCDL_PAD_SAME},  /* 1-D */
         {3, 5, 6, 33, 5, 6, 1, 1, MCDL_PAD_VALID}, /* global */
         {1, 6, 6, 8, 3, 3, 1, 1, MCDL_PAD_SAME},
+        {1, 5, 7, 9, 2, 2, 1, 1, MCDL_PAD_VALID}, /* 2x2 windows inside, overlapping */
+        {2, 6, 4, 19, 2, 2, 2, 2, MCDL_PAD_SAME}, /* 2x2 stride 2 tiling exactly */
+        {2, 7, 9, 6, 2, 2, 2, 2, MCDL_PAD_VALID}, /* 2x2 stride 2, odd last row and column */
     };
     for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
         check_pool(&pcs[i], 1);
@@ -148,5 +159,10 @@ int main(void) {
     mcdl_f32_maxpool2d_bwd(&g, xt, dyt, dxt);
     CHECK(dxt[0] == 0 && dxt[1] == 5 && dxt[2] == 0 && dxt[3] == 0, "tie routing %g %g %g %g",
           dxt[0], dxt[1], dxt[2], dxt[3]);
+    float yt[1], at[1];
+    mcdl_f32_maxpool2d_fwd_argmax(&g, xt, yt, at);
+    mcdl_f32_maxpool2d_bwd_argmax(&g, at, dyt, dxt);
+    CHECK(at[0] == 1.0f && dxt[0] == 0 && dxt[1] == 5 && dxt[2] == 0 && dxt[3] == 0,
+          "tie routing through argmax %g: %g %g %g %g", at[0], dxt[0], dxt[1], dxt[2], dxt[3]);
     return check_finish();
 }

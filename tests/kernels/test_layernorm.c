@@ -55,8 +55,10 @@ static void compare(int64_t rows, int64_t n, double offset, int affine) {
           (long long)rows, (long long)n, offset, max_diff(y, yr, tot), tol);
     CHECK(max_diff(mean, mr, rows) <= 1e-6 * (1.0 + offset), "mean n %lld: %.3g", (long long)n,
           max_diff(mean, mr, rows));
+    float *part = malloc((size_t)mcdl_f32_layernorm_bwd_ws_floats(rows, n) * sizeof(float));
     mcdl_f32_layernorm_bwd(rows, n, x, dy, g, mean, rstd, dx, affine ? dgam : NULL,
-                           affine ? dbet : NULL);
+                           affine ? dbet : NULL, part);
+    free(part);
     mcdl_f32_layernorm_bwd_ref(rows, n, x, dy, g, mr, rr, dxr, dgr, dbr);
     CHECK(max_diff(dx, dxr, tot) <= tol * 4,
           "bwd rows %lld n %lld offset %g: |dx - ref| %.3g > %.3g", (long long)rows, (long long)n,
@@ -99,7 +101,9 @@ static void grad_check(int64_t rows, int64_t n) {
     for (int64_t i = 0; i < tot; i++) w[i] = (float)urand();
     float *x = p, *g = p + tot, *b = g + n;
     mcdl_f32_layernorm_fwd(rows, n, x, g, b, 1e-3f, y, st, st + rows);
-    mcdl_f32_layernorm_bwd(rows, n, x, w, g, st, st + rows, gr, gr + tot, gr + tot + n);
+    float *part = malloc((size_t)mcdl_f32_layernorm_bwd_ws_floats(rows, n) * sizeof(float));
+    mcdl_f32_layernorm_bwd(rows, n, x, w, g, st, st + rows, gr, gr + tot, gr + tot + n, part);
+    free(part);
     double *u = xd + np, analytic = 0.0, L[2];
     for (int64_t i = 0; i < np; i++) {
         u[i] = urand();

@@ -163,10 +163,11 @@ static void run_case(const cfg *c) {
     void *pk = aligned_alloc(64, (mcdl_rnn_packed_size(&p.d) + 63) / 64 * 64);
     mcdl_rnn_pack(&p.d, p.w, p.uk, pk);
     a2.packed = pk;
+    a2.inference = true;
     memset(y2, 0, (size_t)p.ny * sizeof(float));
     mcdl_rnn_fwd(&p.d, &a2, wf);
-    CHECK(memcmp(y, y2, (size_t)p.ny * sizeof(float)) == 0, "%s: pre-packed weights differ",
-          cell_name(c));
+    CHECK(memcmp(y, y2, (size_t)p.ny * sizeof(float)) == 0,
+          "%s: pre-packed weights / inference mode differ", cell_name(c));
     free(pk);
 
     /* backward against central differences of the reference, per gradient tensor */

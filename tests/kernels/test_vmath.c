@@ -14,7 +14,9 @@ static float from_bits(uint32_t u) {
     return f;
 }
 
-static double sigmoid_d(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+static double sigmoid_d(double x) {
+    return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+}
 
 /* ulps of the rounded result; denormal results are judged by absolute error in units of
  * the smallest denormal (2^-149), where a relative bound means nothing. */
@@ -23,7 +25,8 @@ static double err_ulp(float got, double want) {
     float w = (float)want;
     if (isinf(w) || isinf(got)) return (w == got) ? 0.0 : INFINITY;
     if (isnan(got)) return INFINITY;
-    double ulp = fabs(want) < 0x1p-126 ? 0x1p-149 : (double)nextafterf(fabsf(w), INFINITY) - fabsf(w);
+    double ulp =
+        fabs(want) < 0x1p-126 ? 0x1p-149 : (double)nextafterf(fabsf(w), INFINITY) - fabsf(w);
     return fabs((double)got - want) / ulp;
 }
 
@@ -37,11 +40,12 @@ int main(void) {
                  {MCDL_VMATH_LOG, log, 2.0},
                  {MCDL_VMATH_TANH, tanh, 3.0},
                  {MCDL_VMATH_SIGMOID, sigmoid_d, 3.0}};
-    static const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, -NAN, 1.0f, -1.0f,
-                                     0x1p-149f, -0x1p-149f, 0x1p-126f, 3.4028235e38f, -3.4028235e38f,
-                                     88.72283f, 88.7229f, 89.0f, -87.3f, -103.97f, -103.98f, -104.0f,
-                                     -150.0f, 0.625f, -0.625f, 0.6249999f, 9.0f, -9.0f, 20.0f, -20.0f,
-                                     1e-8f, -1e-8f, 0.5f, 2.0f, 1e30f, 1e-30f};
+    static const float specials[] = {
+        0.0f,     -0.0f,     INFINITY,   -INFINITY, NAN,           -NAN,           1.0f,
+        -1.0f,    0x1p-149f, -0x1p-149f, 0x1p-126f, 3.4028235e38f, -3.4028235e38f, 88.72283f,
+        88.7229f, 89.0f,     -87.3f,     -103.97f,  -103.98f,      -104.0f,        -150.0f,
+        0.625f,   -0.625f,   0.6249999f, 9.0f,      -9.0f,         20.0f,          -20.0f,
+        1e-8f,    -1e-8f,    0.5f,       2.0f,      1e30f,         1e-30f};
     const uint32_t step = 4099; /* prime: visits every exponent and many mantissas */
     const int64_t nsweep = (int64_t)(0xffffffffu / step) + 1;
     const int64_t nspec = (int64_t)(sizeof specials / sizeof specials[0]);

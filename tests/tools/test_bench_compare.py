@@ -27,16 +27,17 @@ def load_tool():
 bc = load_tool()
 
 
-def write_run(path, cases):
+def write_run(path, cases, counters=None):
     """cases: {name: [real_time in ns per repetition]} -> Google Benchmark JSON with the
-    per-repetition entries and the aggregates, as --benchmark_repetitions writes them."""
+    per-repetition entries and the aggregates, as --benchmark_repetitions writes them;
+    counters: extra fields of every entry (e.g. GFLOPS)."""
     entries = []
     for name, times in cases.items():
         for i, t in enumerate(times):
-            entries.append({"name": name, "run_name": name, "run_type": "iteration",
-                            "repetitions": len(times), "repetition_index": i,
-                            "iterations": 1000, "real_time": t, "cpu_time": t,
-                            "time_unit": "ns"})
+            entries.append(dict({"name": name, "run_name": name, "run_type": "iteration",
+                                 "repetitions": len(times), "repetition_index": i,
+                                 "iterations": 1000, "real_time": t, "cpu_time": t,
+                                 "time_unit": "ns"}, **(counters or {})))
         entries.append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
                         "aggregate_name": "median", "real_time": sorted(times)[len(times) // 2],
                         "cpu_time": 0, "time_unit": "ns"})
@@ -147,6 +148,18 @@ class CompareFiles(unittest.TestCase):
         self.assertTrue(doc["regressed"])
         self.assertEqual(doc["cases"][0]["n_base"], 5)
         self.assertAlmostEqual(doc["cases"][0]["change"], 0.5, places=2)
+
+    def test_peak_share(self):
+        write_run(self.base, {"g": [1000] * 5}, {"GFLOPS": 40.0, "threads": 2})
+        write_run(self.cand, {"g": [1001] * 5}, {"GFLOPS": 50.0, "threads": 2})
+        peak = os.path.join(self.tmp.name, "peak.json")
+        with open(peak, "w") as f:
+            json.dump({"peak_gflops_1t": 100.0, "peak_gflops_all": 180.0}, f)
+        rc, out = run_tool(self.base, self.cand, "--peak", peak)
+        self.assertEqual(rc, 0, out)
+        row = [line for line in out.splitlines() if line.startswith("g ")][0]
+        self.assertIn("50.0", row)  # candidate GFLOPS
+        self.assertIn("25%", row)  # of 2 threads x 100 GFLOPS
 
     def test_bad_input_exit_2(self):
         with open(self.base, "w") as f:

@@ -26,14 +26,14 @@ join() { local IFS=,; echo "$*"; }
 
 echo "== same build twice: expect no regression"
 set +e
-python3 "$src/tools/bench-compare" --metric cpu_time "$(join "${a[@]}")" "$(join "${b[@]}")"
+"$src/tools/bench-compare" --metric cpu_time "$(join "${a[@]}")" "$(join "${b[@]}")"
 rc=$?
 set -e
 [[ $rc -eq 0 ]] || { echo "FAIL: same build flagged (exit $rc)"; exit 1; }
 
 echo "== MCDL_ISA=ref candidate: expect the mcdl cases flagged, exit 1"
 set +e
-out=$(python3 "$src/tools/bench-compare" --metric cpu_time "$(join "${a[@]}")" "$(join "${r[@]}")")
+out=$("$src/tools/bench-compare" --metric cpu_time "$(join "${a[@]}")" "$(join "${r[@]}")")
 rc=$?
 set -e
 echo "$out"

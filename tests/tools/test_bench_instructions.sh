@@ -7,7 +7,7 @@ src=$1 build=$2
 bench=$build/bench/mcdl_bench_vmath
 [[ -x $bench ]] || { echo "no $bench (Google Benchmark missing): skipped"; exit 77; }
 command -v valgrind >/dev/null || { echo "valgrind missing: skipped"; exit 77; }
-out=$(python3 "$src/tools/bench-compare" --instructions --tool callgrind "$bench" "$bench" \
+out=$("$src/tools/bench-compare" --instructions --tool callgrind "$bench" "$bench" \
       --case '^vexp:mcdl:n4096')
 echo "$out"
 row=$(grep '^vexp:mcdl:n4096' <<<"$out")
@@ -15,7 +15,7 @@ read -r _ base cand change verdict <<<"$row"
 [[ $base -gt 1000 && $base -eq $cand && $change == "+0.00%" && $verdict == same ]] ||
   { echo "FAIL: counts differ between two runs of one binary: $row"; exit 1; }
 set +e
-out=$(python3 "$src/tools/bench-compare" --instructions --tool callgrind "$bench" "$bench" \
+out=$("$src/tools/bench-compare" --instructions --tool callgrind "$bench" "$bench" \
       --case '^vexp:mcdl:n4096' --cand-env MCDL_ISA=ref)
 rc=$?
 set -e

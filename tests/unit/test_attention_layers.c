@@ -330,11 +330,53 @@ static void test_bad_inputs(void) {
     mcdl_tensor_destroy(o), mcdl_tensor_destroy(m);
 }
 
+/* The seed transformer's shape, small, as a Sequential (one-input MHA = self-attention):
+ * it learns whether token 7 occurs in a sequence. */
+static void test_sequential_training(void) {
+    mcdl_model *m = NULL;
+    CHECK_OK(mcdl_sequential_create(&m, 21, &(mcdl_input_opts){.shape = {12}}, "tiny_transformer"));
+    if (!m) return;
+    mcdl_graph *g = mcdl_model_graph(m);
+    CHECK_OK(mcdl_sequential_add(
+        m, mcdl_embedding_layer(g, &(mcdl_embedding_opts){.input_dim = 20, .output_dim = 16})));
+    CHECK_OK(mcdl_sequential_add(
+        m, mcdl_multi_head_attention_layer(g, &(mcdl_mha_opts){.num_heads = 2, .key_dim = 8})));
+    CHECK_OK(mcdl_sequential_add(m, mcdl_layer_normalization_layer(g, NULL)));
+    CHECK_OK(mcdl_sequential_add(m, mcdl_global_average_pooling1d_layer(g, NULL)));
+    CHECK_OK(mcdl_sequential_add(
+        m, mcdl_dense_layer(g, &(mcdl_dense_opts){.units = 1, .activation = MCDL_SIGMOID})));
+    CHECK_OK(mcdl_model_compile(m, &(mcdl_compile_opts){.optimizer = {.learning_rate = 0.01f},
+                                                        .loss = MCDL_LOSS_BINARY_CROSSENTROPY}));
+    const int64_t N = 256, T = 12;
+    mcdl_tensor *x, *y;
+    mcdl_tensor_create(&x, 2, (int64_t[]){N, T});
+    mcdl_tensor_create(&y, 2, (int64_t[]){N, 1});
+    float *xs = mcdl_tensor_data(x), *ys = mcdl_tensor_data(y);
+    mcdl_rng_fill_uniform(3, 0, 0, xs, N * T, 0, 20);
+    for (int64_t n = 0; n < N; n++) {
+        for (int64_t t = 0; t < T; t++) xs[n * T + t] = (float)(int)xs[n * T + t];
+        if (n % 2) xs[n * T + (n / 2) % T] = 7; /* half the samples certainly contain a 7 */
+        ys[n] = 0;
+        for (int64_t t = 0; t < T; t++) ys[n] = xs[n * T + t] == 7 ? 1.0f : ys[n];
+    }
+    mcdl_history *h = NULL;
+    CHECK_OK(mcdl_model_fit(m, 1, (const mcdl_tensor *const[]){x}, 1,
+                            (const mcdl_tensor *const[]){y},
+                            &(mcdl_fit_opts){.epochs = 20, .batch_size = 32}, &h));
+    const double *loss = h ? mcdl_history_values(h, "loss") : NULL;
+    CHECK(loss && isfinite(loss[19]) && loss[19] < 0.5 * loss[0], "loss %g -> %g",
+          loss ? loss[0] : NAN, loss ? loss[19] : NAN);
+    mcdl_history_destroy(h);
+    mcdl_tensor_destroy(x), mcdl_tensor_destroy(y);
+    mcdl_model_destroy(m);
+}
+
 int main(void) {
     test_params();
     test_mha_values();
     test_gradients();
     test_embedding();
     test_bad_inputs();
+    test_sequential_training();
     return check_finish();
 }

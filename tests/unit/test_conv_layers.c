@@ -278,6 +278,14 @@ static mcdl_node *b_pool1d(mcdl_graph *g, mcdl_node *x, int v) {
         return mcdl_global_average_pooling1d(g, x, NULL, NULL);
     }
 }
+static mcdl_node *b_conv3d(mcdl_graph *g, mcdl_node *x, int v) {
+    return mcdl_conv3d(g, x,
+                       &(mcdl_conv3d_opts){.filters = 3,
+                                           .kernel_size = {2, 3, 2},
+                                           .strides = {v ? 2 : 1, 1, v ? 2 : 1},
+                                           .padding = v ? MCDL_PADDING_SAME : MCDL_PADDING_VALID,
+                                           .activation = v ? MCDL_TANH : MCDL_LINEAR});
+}
 static mcdl_node *b_bn(mcdl_graph *g, mcdl_node *x, int v) {
     (void)v;
     return mcdl_batch_normalization(g, x, NULL);
@@ -294,6 +302,8 @@ static void test_gradients(void) {
     for (int v = 0; v < 2; v++) gradcheck("SeparableConv2D", 3, img, 3, b_sep, v, false);
     for (int v = 0; v < 6; v++) gradcheck("pooling/resize 2-D", 3, img, 3, b_pool, v, false);
     for (int v = 0; v < 4; v++) gradcheck("pooling 1-D", 2, seq, 3, b_pool1d, v, false);
+    for (int v = 0; v < 2; v++)
+        gradcheck("Conv3D", 4, (int64_t[]){4, 5, 4, 2}, 3, b_conv3d, v, false);
     gradcheck("BatchNormalization (training)", 3, img, 3, b_bn, 0, false);
     gradcheck("BatchNormalization (frozen: moving statistics)", 3, img, 3, b_bn, 1, true);
 }
@@ -378,7 +388,83 @@ static void test_bad_inputs(void) {
     mcdl_graph_destroy(g);
 }
 
+/* get_config -> from_config makes an equal layer: same output shape and parameter count. */
+static void roundtrip(mcdl_layer *l, mcdl_node *x, const char *what) {
+    mcdl_graph *g = mcdl_layer_graph(l);
+    mcdl_node *y = mcdl_call(l, x);
+    const mcdl_config *cfg = NULL;
+    CHECK(y && mcdl_layer_get_config(l, &cfg) == MCDL_OK, "%s: call/get_config: %s", what,
+          mcdl_last_error());
+    if (!y || !cfg) return;
+    /* rename: the copy lives in the same graph */
+    mcdl_cfg_item items[64];
+    int n = 0;
+    for (int i = 0; i < cfg->n && n < 64; i++)
+        if (strcmp(cfg->items[i].key, "name")) items[n++] = cfg->items[i];
+    mcdl_layer *c = NULL;
+    const mcdl_status s = mcdl_layer_from_config(g, mcdl_layer_get_class(l)->class_name,
+                                                 &(mcdl_config){n, items}, &c);
+    CHECK(s == MCDL_OK, "%s: from_config: %s", what, mcdl_last_error());
+    if (s != MCDL_OK) return;
+    mcdl_node *y2 = mcdl_call(c, x);
+    int64_t a[MCDL_MAX_RANK], b[MCDL_MAX_RANK];
+    const int ra = mcdl_node_shape(y, a), rb = y2 ? mcdl_node_shape(y2, b) : -1;
+    CHECK(ra == rb && !memcmp(a, b, (size_t)ra * sizeof a[0]) &&
+              mcdl_layer_count_params(l) == mcdl_layer_count_params(c),
+          "%s: round trip changed the layer (%lld vs %lld params)", what,
+          (long long)mcdl_layer_count_params(l), (long long)mcdl_layer_count_params(c));
+}
+
+static void test_configs(void) {
+    mcdl_graph *g;
+    mcdl_graph_create(&g, 21);
+    mcdl_node *x = mcdl_input(g, &(mcdl_input_opts){.shape = {9, 8, 4}});
+    mcdl_node *s1 = mcdl_input(g, &(mcdl_input_opts){.shape = {12, 4}});
+    mcdl_node *v = mcdl_input(g, &(mcdl_input_opts){.shape = {5, 6, 7, 2}});
+    roundtrip(mcdl_conv2d_layer(g, &(mcdl_conv_opts){.filters = 6,
+                                                     .kernel_size = {3, 2},
+                                                     .strides = {2, 1},
+                                                     .padding = MCDL_PADDING_SAME,
+                                                     .activation = MCDL_RELU}),
+              x, "Conv2D");
+    roundtrip(mcdl_conv1d_layer(g, &(mcdl_conv_opts){.filters = 3,
+                                                     .kernel_size = {3},
+                                                     .dilation_rate = {2},
+                                                     .padding = MCDL_PADDING_CAUSAL}),
+              s1, "Conv1D");
+    roundtrip(mcdl_conv3d_layer(g, &(mcdl_conv3d_opts){.filters = 2, .kernel_size = {2, 3, 3}}), v,
+              "Conv3D");
+    roundtrip(mcdl_depthwise_conv2d_layer(
+                  g, &(mcdl_depthwise_opts){.kernel_size = {3, 3}, .depth_multiplier = 2}),
+              x, "DepthwiseConv2D");
+    roundtrip(mcdl_separable_conv2d_layer(
+                  g, &(mcdl_depthwise_opts){.filters = 5, .kernel_size = {3, 3}, .no_bias = true}),
+              x, "SeparableConv2D");
+    roundtrip(
+        mcdl_conv2d_transpose_layer(g, &(mcdl_conv2d_transpose_opts){.filters = 3,
+                                                                     .kernel_size = {3, 3},
+                                                                     .strides = {2, 2},
+                                                                     .has_output_padding = true,
+                                                                     .output_padding = {1, 0}}),
+        x, "Conv2DTranspose");
+    roundtrip(mcdl_batch_normalization_layer(
+                  g, &(mcdl_batch_norm_opts){.momentum = 0.9f, .no_center = true}),
+              x, "BatchNormalization");
+    mcdl_node *p = mcdl_average_pooling2d(
+        g, x, &(mcdl_pool_opts){.pool_size = {3, 2}, .padding = MCDL_PADDING_SAME});
+    roundtrip(mcdl_node_layer(p), x, "AveragePooling2D");
+    p = mcdl_zero_padding2d(g, x, &(mcdl_zero_padding2d_opts){.padding = {1, 2, 0, 3}});
+    roundtrip(mcdl_node_layer(p), x, "ZeroPadding2D");
+    p = mcdl_up_sampling2d(g, x, &(mcdl_up_sampling2d_opts){.size = {2, 3}});
+    roundtrip(mcdl_node_layer(p), x, "UpSampling2D");
+    p = mcdl_global_max_pooling1d(g, s1, NULL);
+    roundtrip(mcdl_node_layer(p), s1, "GlobalMaxPooling1D");
+    CHECK(mcdl_graph_status(g) == MCDL_OK, "graph: %s", mcdl_last_error());
+    mcdl_graph_destroy(g);
+}
+
 int main(void) {
+    test_configs();
     test_seed_models();
     test_gradients();
     test_bad_inputs();

@@ -166,6 +166,42 @@ static void test_missing_data(void) {
     check_floats(x, (float[]){5, 11, 16}, 3, "sunspots");
     mcdl_tensor_destroy(x);
     unlink(p);
+
+    /* Fortunes: topic files split on '%' lines, classes in name order or as asked. */
+    snprintf(p, sizeof p, "%s/fortunes", dir);
+    CHECK_STATUS(mcdl_data_fortunes(NULL, 0, &(mcdl_text_set *){NULL}), MCDL_ERR_IO);
+    CHECK(strstr(mcdl_last_error(), "run tools/fetch-data"), "sentence: %s", mcdl_last_error());
+    mkdir(p, 0755);
+    char fa[1100], fb[1100];
+    snprintf(fa, sizeof fa, "%s/fortunes/alpha.txt", dir);
+    snprintf(fb, sizeof fb, "%s/fortunes/beta.txt", dir);
+    FILE *ta = fopen(fa, "w"), *tb = fopen(fb, "w");
+    if (ta) fputs("q1\n%\n  q2 line1\nline2\n%\n\n%\nq3", ta), fclose(ta);
+    if (tb) fputs("x\r\n%\r\n", tb), fclose(tb);
+    mcdl_text_set *ts = NULL;
+    CHECK_OK(mcdl_data_fortunes(NULL, 0, &ts));
+    if (ts) {
+        CHECK(ts->n_classes == 2 && !strcmp(ts->class_names[0], "alpha") &&
+                  !strcmp(ts->class_names[1], "beta"),
+              "fortunes classes");
+        CHECK(ts->n == 4, "fortunes: %lld texts, want 4", (long long)ts->n);
+        if (ts->n == 4) {
+            CHECK(!strcmp(ts->texts[0], "q1") && !strcmp(ts->texts[1], "q2 line1\nline2") &&
+                      !strcmp(ts->texts[2], "q3") && !strcmp(ts->texts[3], "x"),
+                  "fortunes texts: '%s' '%s' '%s' '%s'", ts->texts[0], ts->texts[1], ts->texts[2],
+                  ts->texts[3]);
+            CHECK(ts->labels[0] == 0 && ts->labels[2] == 0 && ts->labels[3] == 1, "labels");
+        }
+    }
+    mcdl_text_set_destroy(ts);
+    ts = NULL;
+    CHECK_OK(mcdl_data_fortunes((const char *const[]){"beta"}, 1, &ts));
+    CHECK(ts && ts->n == 1 && ts->labels[0] == 0, "one chosen topic");
+    mcdl_text_set_destroy(ts);
+    CHECK_STATUS(mcdl_data_fortunes((const char *const[]){"gamma"}, 1, &ts), MCDL_ERR_IO);
+    CHECK(strstr(mcdl_last_error(), "'gamma'"), "sentence: %s", mcdl_last_error());
+    unlink(fa), unlink(fb);
+    snprintf(p, sizeof p, "%s/fortunes", dir), rmdir(p);
     snprintf(p, sizeof p, "%s/mnist/x_test.npy", dir), unlink(p);
     snprintf(p, sizeof p, "%s/mnist/y_test.npy", dir), unlink(p);
     snprintf(p, sizeof p, "%s/mnist", dir), rmdir(p);

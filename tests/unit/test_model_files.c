@@ -67,6 +67,27 @@ static void test_weights_npz(void) {
     mcdl_tensor *yb2 = predict(b, x);
     CHECK(same_bits(ya, yb2), "weights moved through .npz change the predictions");
 
+    /* Keys scoped by the model's name, as Keras 3 writes layers built inside a model. */
+    mcdl_model *c = NULL;
+    mcdl_npz *scoped = NULL;
+    CHECK_OK(mcdl_model_load_json(ffnn_json(), 3, &c));
+    CHECK_OK(mcdl_npz_create(&scoped));
+    for (int i = 0; c && i < mcdl_model_num_weights(a); i++) {
+        mcdl_weight_info w;
+        char key[256];
+        CHECK_OK(mcdl_model_weight(a, i, &w));
+        snprintf(key, sizeof key, "%s/%s", mcdl_model_name(a), w.path);
+        CHECK_OK(mcdl_npz_add(scoped, key, w.value));
+    }
+    if (c) {
+        CHECK_OK(mcdl_model_set_weights_npz(c, scoped));
+        mcdl_tensor *yc = predict(c, x);
+        CHECK(same_bits(ya, yc), "model-scoped keys (sequential/dense/kernel) loaded wrongly");
+        mcdl_tensor_destroy(yc);
+    }
+    mcdl_npz_destroy(scoped);
+    mcdl_model_destroy(c);
+
     /* Damaged archives: model b must stay as it is. */
     mcdl_npz *z = NULL;
     CHECK_OK(mcdl_model_get_weights_npz(a, &z));
@@ -239,8 +260,57 @@ static void test_mcdl_damage(void) {
     unlink(tmp("v.mcdl"));
 }
 
+/* Recurrent weights exported without the cell sublayer ("lstm/kernel", older exports) load
+ * like "lstm/lstm_cell/kernel". Runs once the rnn family is in the build. */
+static void test_cellless_paths(void) {
+    if (!mcdl_layer_class_known("LSTM")) {
+        printf("LSTM not in this build: the cell-less weight path case is skipped\n");
+        return;
+    }
+    const char *json =
+        "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+        "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 10, 1]}},"
+        "{\"class_name\": \"LSTM\", \"config\": {\"name\": \"lstm\", \"units\": 4}},"
+        "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 1}}]}}";
+    mcdl_model *a = NULL, *b = NULL;
+    CHECK_OK(mcdl_model_from_json(json, strlen(json), "lstm.json", 1, &a));
+    CHECK_OK(mcdl_model_from_json(json, strlen(json), "lstm.json", 2, &b));
+    mcdl_npz *z = NULL;
+    CHECK_OK(mcdl_npz_create(&z));
+    int stripped = 0;
+    for (int i = 0; a && i < mcdl_model_num_weights(a); i++) {
+        mcdl_weight_info w;
+        CHECK_OK(mcdl_model_weight(a, i, &w));
+        char key[256];
+        const char *cell = strstr(w.path, "_cell/");
+        const char *slash = strchr(w.path, '/');
+        if (cell && slash && slash < cell) {
+            snprintf(key, sizeof key, "%.*s%s", (int)(slash - w.path + 1), w.path, cell + 6);
+            stripped++;
+        } else {
+            snprintf(key, sizeof key, "%s", w.path);
+        }
+        CHECK_OK(mcdl_npz_add(z, key, w.value));
+    }
+    CHECK(stripped == 3, "%d recurrent weights had a cell sublayer, want 3", stripped);
+    if (a && b) {
+        CHECK_OK(mcdl_model_set_weights_npz(b, z));
+        mcdl_tensor *x = NULL, *ya = NULL, *yb = NULL;
+        CHECK_OK(mcdl_tensor_create(&x, 3, (int64_t[]){3, 10, 1}));
+        mcdl_rng_fill_uniform(9, 0, 0, mcdl_tensor_data(x), 30, -1.0f, 1.0f);
+        CHECK_OK(mcdl_model_predict(a, 1, (const mcdl_tensor *const[]){x}, NULL, 1, &ya));
+        CHECK_OK(mcdl_model_predict(b, 1, (const mcdl_tensor *const[]){x}, NULL, 1, &yb));
+        CHECK(same_bits(ya, yb), "cell-less keys did not set the LSTM weights");
+        mcdl_tensor_destroy(x), mcdl_tensor_destroy(ya), mcdl_tensor_destroy(yb);
+    }
+    mcdl_npz_destroy(z);
+    mcdl_model_destroy(a);
+    mcdl_model_destroy(b);
+}
+
 int main(void) {
     if (!mkdtemp(g_dir)) return 1;
+    test_cellless_paths();
     test_weights_npz();
     test_mcdl_round_trip();
     test_mcdl_damage();

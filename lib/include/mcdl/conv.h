@@ -1,4 +1,4 @@
-/* Convolution-family layers: Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D,
+/* Convolution-family layers: Conv1D, Conv2D, Conv3D, DepthwiseConv2D, SeparableConv2D,
  * Conv2DTranspose, Max/AveragePooling1D/2D, GlobalMax/AveragePooling1D/2D,
  * BatchNormalization, UpSampling2D, ZeroPadding2D. channels_last only (NHWC, NTC), Keras
  * weight shapes and variable names (conv2d/kernel, depthwise_conv2d/kernel,
@@ -53,6 +53,25 @@ mcdl_layer *mcdl_conv1d_layer(mcdl_graph *g, const mcdl_conv_opts *o);
 mcdl_node *mcdl_conv1d(mcdl_graph *g, mcdl_node *x, const mcdl_conv_opts *o);
 mcdl_layer *mcdl_conv2d_layer(mcdl_graph *g, const mcdl_conv_opts *o);
 mcdl_node *mcdl_conv2d(mcdl_graph *g, mcdl_node *x, const mcdl_conv_opts *o);
+
+/** Conv3D(filters, kernel_size, strides=1, padding='valid', dilation_rate=1): input
+ *  (depth, rows, cols, channels), kernel (kd, kh, kw, Cin, F), bias (F). {k, 0, 0} means
+ *  {k, k, k}. */
+typedef struct {
+    int64_t filters;
+    int64_t kernel_size[3];
+    int64_t strides[3];
+    mcdl_padding_mode padding; /**< valid or same */
+    int64_t dilation_rate[3];
+    mcdl_activation_id activation;
+    float alpha;
+    bool no_bias;
+    mcdl_init kernel_initializer;
+    mcdl_init bias_initializer;
+    const char *name;
+} mcdl_conv3d_opts;
+mcdl_layer *mcdl_conv3d_layer(mcdl_graph *g, const mcdl_conv3d_opts *o);
+mcdl_node *mcdl_conv3d(mcdl_graph *g, mcdl_node *x, const mcdl_conv3d_opts *o);
 
 /** Conv2DTranspose(filters, kernel_size, strides, padding, output_padding=None,
  *  dilation_rate): kernel (kh, kw, F, Cin). Output 'same' n*s, 'valid' n*s + max(k - s, 0);

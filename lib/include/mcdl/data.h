@@ -86,6 +86,23 @@ mcdl_status mcdl_data_iris(mcdl_tensor **x, mcdl_tensor **y);
  *  (yearly sunspot activity, 1700-2008). values is (T,) in time order. */
 mcdl_status mcdl_data_series(const char *name, mcdl_tensor **values);
 
+/** Labelled texts: text i belongs to class labels[i], named class_names[labels[i]]. */
+typedef struct {
+    int64_t n;
+    char **texts;
+    int *labels;
+    int n_classes;
+    char **class_names;
+} mcdl_text_set;
+
+/** The fortunes corpus prepared by tools/fetch-data (Debian's fortunes: one file per topic,
+ *  quotes separated by lines holding only '%'), for text classification by topic. topics
+ *  selects the files ("science", "love", ...; NULL with n_topics 0 means every topic, in
+ *  name order); class ids follow the order of topics. Quotes are trimmed; empty ones are
+ *  skipped. A missing corpus or topic is MCDL_ERR_IO saying to run tools/fetch-data. */
+mcdl_status mcdl_data_fortunes(const char *const *topics, int n_topics, mcdl_text_set **out);
+void mcdl_text_set_destroy(mcdl_text_set *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -55,7 +55,9 @@ mcdl_status mcdl_model_save_json(const mcdl_model *m, const char *path);
 
 /** Sets every weight of the model from the archive, keyed by Keras 3 variable paths
  *  ("dense/kernel", "lstm/lstm_cell/kernel"; the path without the cell sublayer,
- *  "lstm/kernel", is accepted too), in Keras' shapes. All keys are checked before any
+ *  "lstm/kernel", is accepted too, and so is a key with the model's name in front,
+ *  "sequential/dense/kernel", as Keras 3 scopes layers built inside a model), in Keras'
+ *  shapes. All keys are checked before any
  *  weight changes: a model weight missing from the archive, an archive key that names no
  *  weight, or a shape mismatch is MCDL_ERR_SHAPE (missing/extra: MCDL_ERR_ARG) naming the
  *  key and both shapes, and leaves the model unchanged. */

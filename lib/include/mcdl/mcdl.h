@@ -58,6 +58,7 @@
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
 #include "mcdl/conv.h"
+#include "mcdl/rnn.h"
 #include "mcdl/attention.h"
 #include "mcdl/npy.h"
 #include "mcdl/data.h"
