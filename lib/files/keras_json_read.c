@@ -371,7 +371,8 @@ static mcdl_status sequential_input(loader *L, const cJSON *cfg, mcdl_input_opts
         return bad(L, "the Sequential model's input shape has an unsupported rank", NULL, NULL);
     for (int d = 0; d < rank; d++) {
         const cJSON *v = cJSON_GetArrayItem(shape, d + 1);
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != floor(v->valuedouble)) {
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9.0e15 ||
+            v->valuedouble != floor(v->valuedouble)) {
             char ax[16];
             snprintf(ax, sizeof ax, "%d", d + 1);
             return mcdl_error(MCDL_ERR_UNSUPPORTED,

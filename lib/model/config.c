@@ -93,7 +93,9 @@ mcdl_status mcdl_cfg_get_ints(const mcdl_layer *l, const mcdl_config *c, const c
     const mcdl_cfg_item *it = mcdl_config_find(c, key);
     if (!it || it->type == MCDL_CFG_NULL) return MCDL_OK;
     if (it->type == MCDL_CFG_NUMBER) {
-        if (max < 1 || it->num != floor(it->num)) return wrong(l, key, it, "a list of integers");
+        /* |v| <= 9e15 keeps the conversion to int64_t defined (1e300 or Inf would not be). */
+        if (max < 1 || it->num != floor(it->num) || fabs(it->num) > 9.0e15)
+            return wrong(l, key, it, "a list of integers");
         out[0] = (int64_t)it->num;
         *n = 1;
         return MCDL_OK;
@@ -109,7 +111,7 @@ mcdl_status mcdl_cfg_get_ints(const mcdl_layer *l, const mcdl_config *c, const c
             out[i] = -1;
             continue;
         }
-        if (v != floor(v))
+        if (v != floor(v) || fabs(v) > 9.0e15)
             return mcdl_error(MCDL_ERR_FORMAT,
                               "layer '%s' (%s): config key '%s' entry %d is %g, not an integer",
                               l->name, l->cls->class_name, key, i, v);

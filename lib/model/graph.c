@@ -28,8 +28,11 @@ static bool grow(void **p, int *cap, int need, size_t elem) {
 }
 
 int64_t mcdl_shape_numel(const mcdl_shape *s) {
+    /* Saturates instead of overflowing (undefined in C): a shape from a damaged file may
+     * multiply past int64; callers see INT64_MAX and refuse it (mcdl_graph_check_shape). */
     int64_t n = 1;
-    for (int i = 0; i < s->rank; i++) n *= s->d[i];
+    for (int i = 0; i < s->rank; i++)
+        if (__builtin_mul_overflow(n, s->d[i], &n)) return INT64_MAX;
     return n;
 }
 
@@ -344,6 +347,17 @@ static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int
                 return mcdl_error(MCDL_ERR_SHAPE, "layer '%s' (%s) would output the empty shape %s",
                                   l->name, cls->class_name, sb);
             }
+        /* 2^40 values per sample: far past any real model, and low enough that batch x
+         * numel x 4 bytes cannot overflow int64 in the planner. */
+        if (mcdl_shape_numel(&a.out[j]) > ((int64_t)1 << 40)) {
+            free(n);
+            for (int k = 0; k < j; k++) free(c->out[k]);
+            char sb[128];
+            mcdl_shape_keras_str(&a.out[j], sb, sizeof sb);
+            return mcdl_error(MCDL_ERR_SHAPE,
+                              "layer '%s' (%s) would output %s, more than 2^40 values per sample",
+                              l->name, cls->class_name, sb);
+        }
         n->layer = l;
         n->call = l->n_calls;
         n->tensor = j;
@@ -399,7 +413,9 @@ int mcdl_layer_add_weight(mcdl_layer *l, const char *subpath, int rank, const in
     mcdl_graph *g = l->graph;
     int64_t n = 1;
     for (int i = 0; i < rank; i++)
-        if (shape[i] <= 0 || !mcdl_mul_ok(n, shape[i], &n)) {
+        /* 2^40 elements at most: n * sizeof(float) must not wrap size_t into a small
+         * allocation that initialisation would then overrun. */
+        if (shape[i] <= 0 || !mcdl_mul_ok(n, shape[i], &n) || n > ((int64_t)1 << 40)) {
             mcdl_graph_record(g,
                               mcdl_error(MCDL_ERR_SHAPE, "layer '%s': weight '%s' has a bad shape",
                                          l->name, subpath));

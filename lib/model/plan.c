@@ -8,6 +8,7 @@
 #include "lib/core/alloc.h"
 #include "lib/core/error.h"
 #include "lib/model/model_internal.h"
+#include "mcdl/runtime.h"
 
 void mcdl_plan_free(mcdl_plan *p) {
     mcdl_free(p->arena);
@@ -167,6 +168,20 @@ mcdl_status mcdl_plan_ensure(mcdl_model *m, int64_t batch, bool training) {
         mcdl_plan_free(p);
         return mcdl_error(MCDL_ERR_NOMEM, "model '%s': batch size %lld makes activations too large",
                           m->name, (long long)batch);
+    }
+    const int64_t cap = m->max_memory > 0 ? m->max_memory : mcdl_get_max_memory();
+    if (cap > 0 && total > (size_t)cap) {
+        free(node_off);
+        free(step_off);
+        free(tgt_off);
+        mcdl_plan_free(p);
+        char need[32], have[32];
+        return mcdl_error(MCDL_ERR_NOMEM,
+                          "model '%s': planned %s of activations%s at batch size %lld exceeds "
+                          "the cap of %s (max_memory, MCDL_MAX_MEMORY or --max-memory)",
+                          m->name, mcdl_format_bytes((double)total, need, sizeof need),
+                          training ? " and gradients" : "", (long long)batch,
+                          mcdl_format_bytes((double)cap, have, sizeof have));
     }
     char *arena = mcdl_alloc(total ? total : 64);
     if (!arena) {
