@@ -14,7 +14,7 @@
 #include "lib/model/model_internal.h"
 #include "mcdl/mcdl.h"
 
-static double gradcheck_loss_(mcdl_model *m, int64_t batch, float *const *r) {
+static inline double gradcheck_loss_(mcdl_model *m, int64_t batch, float *const *r) {
     if (mcdl_exec_forward(m, batch, true) != MCDL_OK) return NAN;
     double L = 0;
     for (int j = 0; j < m->n_out; j++) {
@@ -27,7 +27,7 @@ static double gradcheck_loss_(mcdl_model *m, int64_t batch, float *const *r) {
 
 /* Relative error between the analytic and numeric directional derivatives (returns 1e9 on
  * failure to run). Inputs are filled with U(-1, 1) from seed. */
-static double gradcheck_model(mcdl_model *m, int64_t batch, uint64_t seed, float eps) {
+static inline double gradcheck_model(mcdl_model *m, int64_t batch, uint64_t seed, float eps) {
     if (mcdl_plan_ensure(m, batch, true) != MCDL_OK) return 1e9;
     for (int i = 0; i < m->n_in; i++) {
         float *x = m->plan.act[mcdl_model_node_index(m, m->in[i])];
