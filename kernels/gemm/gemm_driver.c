@@ -16,6 +16,15 @@
 /* Small-M products run unpacked up to this many rows (packing B would cost as much as
  * the product); larger ones go through the packed path. */
 #define GEMM_DIRECT_MAX_M 16
+/* Packed B with unpacked A up to this many columns per thread block. */
+#define GEMM_DIRECT_A_MAX_N 512
+/* Row-major B read in place (not packed) up to this many rows per thread block. */
+#define GEMM_DIRECT_B_MAX_M 64
+/* GEMV (M = 1) with K at least this long is split along K in chunks of GEMM_GEMV_CHUNK
+ * (at most GEMM_GEMV_MAX_CHUNKS of them). */
+#define GEMM_GEMV_KSPLIT_MIN_K 2048
+#define GEMM_GEMV_CHUNK 1024
+#define GEMM_GEMV_MAX_CHUNKS 64
 /* Below this many multiply-adds a second thread costs more than it saves. */
 #define GEMM_MIN_WORK_PER_THREAD 32768.0
 /* Pre-packed B: a header of this many floats (64 bytes, keeps the panels aligned). */
@@ -154,12 +163,23 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
         abuf = apanel;
         mc_max = mr;
     }
+    /* Unpacked A: when few column tiles share each A panel, packing A costs more than
+     * it saves (conv im2col with 32-64 output channels). A row stride of a multiple of
+     * 2 KiB puts the MR rows into one or two L1 sets, so such A is always packed. */
+    const int direct_a = n_all <= GEMM_DIRECT_A_MAX_N && (g->lda * 4) % 2048 != 0;
+    const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
+    /* Unpacked B: with few row tiles, packing B costs about as much as using it (same
+     * 4 KiB caveat for its rows). */
+    const int direct_b =
+        !g->tb && !g->bpre && m_all <= GEMM_DIRECT_B_MAX_M && (g->ldb * 4) % 4096 != 0;
     for (int64_t jc = c0; jc < c1; jc += nc_max) {
         const int64_t nc = c1 - jc < nc_max ? c1 - jc : nc_max;
         for (int64_t pc = 0; pc < K; pc += kc_max) {
             const int64_t kc = K - pc < kc_max ? K - pc : kc_max;
             const float *bp;
-            if (g->bpre) {
+            if (direct_b) {
+                bp = NULL;
+            } else if (g->bpre) {
                 bp = g->bpre + pc * g->npad + jc * kc;
             } else {
                 mcdl_gemm_pack_b(g->tb, kc, nc, b_at(g, pc, jc), g->ldb, nr, bbuf);
@@ -168,11 +188,20 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
             const mcdl_gemm_ukr_args p = ukr_args(g, pc == 0 ? g->beta : 1.0f, pc + kc == K);
             for (int64_t ic = r0; ic < r1; ic += mc_max) {
                 const int64_t mc = r1 - ic < mc_max ? r1 - ic : mc_max;
-                mcdl_gemm_pack_a(g->ta, mc, kc, a_at(g, ic, pc), g->lda, mr, abuf);
+                if (!direct_a) mcdl_gemm_pack_a(g->ta, mc, kc, a_at(g, ic, pc), g->lda, mr, abuf);
                 for (int64_t jr = 0; jr < nc; jr += nr) {
                     const int64_t n = nc - jr < nr ? nc - jr : nr;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
                         const int64_t m = mc - ir < mr ? mc - ir : mr;
+                        if (direct_a || direct_b) {
+                            cfg->direct[m - 1](kc, direct_a ? a_at(g, ic + ir, pc) : abuf + ir * kc,
+                                               direct_a ? a_rs : 1, direct_a ? a_cs : mr,
+                                               direct_b ? b_at(g, pc, jc + jr) : bp + jr * kc,
+                                               direct_b ? g->ldb : nr,
+                                               g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, n, &p,
+                                               ic + ir, jc + jr);
+                            continue;
+                        }
                         cfg->ukr(kc, abuf + ir * kc, bp + jr * kc,
                                  g->C + (ic + ir) * g->ldc + jc + jr, g->ldc, m, n, &p, ic + ir,
                                  jc + jr);
@@ -216,6 +245,37 @@ static void gemm_scale_only(const gemm_problem *g) {
     mcdl_f32_gemm_epilogue_ref(g->M, g->N, g->C, g->ldc, g->ep, 0, 0);
 }
 
+/* M = 1 with a long K: K is cut into fixed chunks (independent of the thread count, so
+ * results are too), each chunk's partial row is computed by a GEMV with alpha 1 and
+ * beta 0, and the partial rows are summed in chunk order by one more GEMV (a = ones),
+ * which also applies alpha, beta and the epilogue. Threads take whole chunks, so each
+ * streams a contiguous slab of B. Returns 0 when no scratch could be had. */
+static int gemm_gemv_ksplit(const gemm_problem *g, int nt) {
+    static const float ones[GEMM_GEMV_MAX_CHUNKS] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    int64_t chunk = GEMM_GEMV_CHUNK;
+    if ((g->K + chunk - 1) / chunk > GEMM_GEMV_MAX_CHUNKS)
+        chunk = (g->K + GEMM_GEMV_MAX_CHUNKS - 1) / GEMM_GEMV_MAX_CHUNKS;
+    const int64_t nch = (g->K + chunk - 1) / chunk, N = g->N;
+    float *part = NULL;
+    if (posix_memalign((void **)&part, 64, sizeof(float) * (size_t)(nch * N)) != 0) return 0;
+    const int64_t a_cs = g->ta ? g->lda : 1;
+    const mcdl_gemm_ukr_args plain = {.alpha = 1.0f, .beta = 0.0f, .act = MCDL_ACT_NONE};
+    if (nt > nch) nt = (int)nch;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (int64_t c = 0; c < nch; c++) {
+        const int64_t k0 = c * chunk, kc = g->K - k0 < chunk ? g->K - k0 : chunk;
+        g->cfg->gemv(kc, N, g->A + k0 * a_cs, a_cs, g->B + k0 * g->ldb, g->ldb, part + c * N,
+                     &plain, 0, 0);
+    }
+    const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
+    g->cfg->gemv(nch, N, ones, 1, part, N, g->C, &p, 0, 0);
+    free(part);
+    return 1;
+}
+
 static void gemm_run(const gemm_problem *g) {
     if (g->M <= 0 || g->N <= 0) return;
     if (g->K <= 0 || g->alpha == 0.0f) {
@@ -224,10 +284,12 @@ static void gemm_run(const gemm_problem *g) {
     }
     const mcdl_gemm_cfg *cfg = g->cfg;
     const int direct = !g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
-    /* Split the dimension with more tiles; small-M products always split columns. */
+    /* Each thread packs the whole of the operand along the dimension not split, so split
+     * the longer dimension (the shorter operand gets packed twice); small-M products
+     * always split columns. */
     const int64_t units_m = (g->M + cfg->mr - 1) / cfg->mr;
     const int64_t units_n = (g->N + cfg->nr - 1) / cfg->nr;
-    const int split_m = !direct && units_m >= units_n;
+    const int split_m = !direct && g->M >= g->N && units_m >= 2;
     const int64_t units = split_m ? units_m : units_n;
     int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
     const double work = (double)g->M * (double)g->N * (double)g->K;
@@ -236,6 +298,11 @@ static void gemm_run(const gemm_problem *g) {
     if (nt < 1) nt = 1;
     void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
         direct ? gemm_block_direct : gemm_block_packed;
+    if (direct && g->M == 1 && g->K >= GEMM_GEMV_KSPLIT_MIN_K) {
+        int nt_k = omp_in_parallel() ? 1 : omp_get_max_threads();
+        if (nt_k > work / GEMM_MIN_WORK_PER_THREAD) nt_k = (int)(work / GEMM_MIN_WORK_PER_THREAD);
+        if (gemm_gemv_ksplit(g, nt_k < 1 ? 1 : nt_k)) return;
+    }
     if (nt == 1) {
         block(g, 0, g->M, 0, g->N);
         return;

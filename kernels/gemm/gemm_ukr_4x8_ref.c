@@ -5,6 +5,7 @@
 
 #define MCDL_GEMM_MR 4
 #define MCDL_GEMM_NV 8
+#define MCDL_GEMM_GEMV_V 8
 #define MCDL_GEMM_MC 64
 #define MCDL_GEMM_KC 256
 #define MCDL_GEMM_NC 1024

@@ -7,6 +7,7 @@
 
 #define MCDL_GEMM_MR 6
 #define MCDL_GEMM_NV 2
+#define MCDL_GEMM_GEMV_V 12
 #define MCDL_GEMM_MC 120
 #define MCDL_GEMM_KC 256
 #define MCDL_GEMM_NC 2048

@@ -5,6 +5,7 @@
 
 #define MCDL_GEMM_MR 8
 #define MCDL_GEMM_NV 3
+#define MCDL_GEMM_GEMV_V 24
 #define MCDL_GEMM_MC 96
 #define MCDL_GEMM_KC 256
 #define MCDL_GEMM_NC 1536

@@ -8,6 +8,7 @@
 
 #define MCDL_GEMM_MR 8
 #define MCDL_GEMM_NV 2
+#define MCDL_GEMM_GEMV_V 16
 #define MCDL_GEMM_MC 128
 #define MCDL_GEMM_KC 256
 #define MCDL_GEMM_NC 2048

@@ -17,6 +17,9 @@ static inline bool mcdl_mul_ok(int64_t a, int64_t b, int64_t *out) {
     if (a < 0 || b < 0) return false;
     return !__builtin_mul_overflow(a, b, out);
 }
+/* "3.2 GiB", "512.0 MiB", "900 bytes" into buf (n bytes); returns buf. */
+const char *mcdl_format_bytes(double bytes, char *buf, size_t n);
+
 static inline bool mcdl_add_ok(int64_t a, int64_t b, int64_t *out) {
     return !__builtin_add_overflow(a, b, out);
 }

@@ -33,12 +33,17 @@ static mcdl_status check_shape(int rank, const int64_t *shape, int64_t *numel) {
     if (rank < 0 || rank > MCDL_MAX_RANK)
         return mcdl_error(MCDL_ERR_ARG, "tensor rank %d is outside [0, %d]", rank, MCDL_MAX_RANK);
     if (rank > 0 && !shape) return mcdl_error(MCDL_ERR_ARG, "tensor shape is NULL for rank %d", rank);
-    int64_t n = 1;
+    /* nz: the product of the non-zero dimensions, which the strides multiply out even
+     * when a zero dimension makes the tensor empty (fuzz finding: an empty IDX array of
+     * shape (0, 3725131792, 3739147785) overflowed the stride computation). */
+    int64_t n = 1, nz = 1;
     for (int i = 0; i < rank; i++) {
         if (shape[i] < 0)
             return mcdl_error(MCDL_ERR_ARG, "tensor dimension %d is negative (%lld)", i,
                               (long long)shape[i]);
-        if (!mcdl_mul_ok(n, shape[i], &n) || n > INT64_MAX / (int64_t)sizeof(float))
+        if (!mcdl_mul_ok(n, shape[i], &n) || n > INT64_MAX / (int64_t)sizeof(float) ||
+            !mcdl_mul_ok(nz, shape[i] ? shape[i] : 1, &nz) ||
+            nz > INT64_MAX / (int64_t)sizeof(float))
             return mcdl_error(MCDL_ERR_NOMEM, "tensor element count overflows at dimension %d", i);
     }
     *numel = n;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/core/error.h"
@@ -83,8 +84,21 @@ mcdl_status mcdl_file_write_atomic(const char *path, const void *buf, size_t n) 
     size_t left = n;
     const char *fail = NULL;
     int saved = 0;
+    /* Test hook for the kill-during-write test (tests/cli/checkpoint_kill.sh): with
+     * MCDL_TEST_WRITE_DELAY_MS set, sleep that long with half the bytes written, so a
+     * SIGKILL lands mid-write. Costs one getenv per file written. */
+    const char *delay = getenv("MCDL_TEST_WRITE_DELAY_MS");
+    size_t pause_at = delay && *delay ? n / 2 : (size_t)-1;
     while (left > 0) {
-        ssize_t w = write(fd, p, left);
+        if (n - left >= pause_at) {
+            pause_at = (size_t)-1;
+            const long ms = strtol(delay, NULL, 10);
+            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        size_t chunk = left;
+        if (pause_at != (size_t)-1 && n - left + chunk > pause_at) chunk = pause_at - (n - left);
+        ssize_t w = write(fd, p, chunk ? chunk : left);
         if (w < 0) {
             if (errno == EINTR) continue;
             fail = "write", saved = errno;

@@ -132,6 +132,12 @@ static mcdl_status collect_kwargs(const loader *L, jcall *c, const cJSON *kw, bo
     for (size_t k = 0; k < sizeof k_tensor_kwargs / sizeof *k_tensor_kwargs; k++) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(kw, k_tensor_kwargs[k]);
         if (!t || !holds_tensor(t, tf2)) continue;
+        /* MultiHeadAttention(query, value, attention_mask=m) means key = value: the layer
+         * takes its inputs positionally, so the value is repeated in the key's place */
+        if (!strcmp(k_tensor_kwargs[k], "attention_mask") && c->n == 2) {
+            const cJSON *key = cJSON_GetObjectItemCaseSensitive(kw, "key");
+            if (!key || !holds_tensor(key, tf2)) c->in[c->n++] = c->in[1];
+        }
         MCDL_TRY(tf2 ? collect_tf2_ref(L, c, t, user) : collect_k3(L, c, t, user));
     }
     return MCDL_OK;
@@ -365,7 +371,8 @@ static mcdl_status sequential_input(loader *L, const cJSON *cfg, mcdl_input_opts
         return bad(L, "the Sequential model's input shape has an unsupported rank", NULL, NULL);
     for (int d = 0; d < rank; d++) {
         const cJSON *v = cJSON_GetArrayItem(shape, d + 1);
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != floor(v->valuedouble)) {
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9.0e15 ||
+            v->valuedouble != floor(v->valuedouble)) {
             char ax[16];
             snprintf(ax, sizeof ax, "%d", d + 1);
             return mcdl_error(MCDL_ERR_UNSUPPORTED,

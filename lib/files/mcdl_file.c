@@ -137,6 +137,12 @@ mcdl_status mcdl_model_save(const mcdl_model *m, const char *path) {
         cJSON_AddStringToObject(meta, "format", "mcdl");
         cJSON_AddNumberToObject(meta, "format_version", MCDL_FILE_FORMAT_VERSION);
         cJSON_AddStringToObject(meta, "mcdl_version", MCDL_VERSION_STRING);
+        /* The graph seed keys Dropout's streams: a checkpoint resumed from this file must
+         * draw the same masks as the run that wrote it. A string: uint64 does not fit a
+         * JSON double exactly. */
+        char seed[24];
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)mcdl_model_graph_seed(m));
+        cJSON_AddStringToObject(meta, "graph_seed", seed);
     }
     mcdl_status s = push_json(&l, "mcdl.json", meta);
     char *cfg = NULL;
@@ -226,7 +232,7 @@ static mcdl_status load_into(archive *a, const char *name, mcdl_tensor *dst) {
     return s;
 }
 
-static mcdl_status parse_meta(archive *a) {
+static mcdl_status parse_meta(archive *a, uint64_t *seed) {
     int64_t i = find_entry(a, "mcdl.json");
     if (i < 0)
         return mcdl_error(MCDL_ERR_FORMAT, "'%s' is not an mcdl model file (no mcdl.json entry)",
@@ -245,6 +251,8 @@ static mcdl_status parse_meta(archive *a) {
         s = mcdl_error(MCDL_ERR_FORMAT,
                        "'%s' has format version %g; this mcdl reads version %d (upgrade mcdl)",
                        a->path, v->valuedouble, MCDL_FILE_FORMAT_VERSION);
+    const cJSON *gs = cJSON_GetObjectItemCaseSensitive(j, "graph_seed");
+    *seed = cJSON_IsString(gs) ? strtoull(gs->valuestring, NULL, 10) : 0; /* older files: 0 */
     cJSON_Delete(j);
     return s;
 }
@@ -289,7 +297,10 @@ static mcdl_status parse_compile(archive *a, const mcdl_zip_entry *e, mcdl_compi
                     o->metrics |= 1u << k;
         }
         const cJSON *it = cJSON_GetObjectItemCaseSensitive(opt, "iterations");
-        *iterations = cJSON_IsNumber(it) && it->valuedouble >= 0 ? (int64_t)it->valuedouble : 0;
+        /* 9e18 bounds the conversion: a larger double does not fit int64_t (undefined). */
+        *iterations = cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 9e18
+                          ? (int64_t)it->valuedouble
+                          : 0;
     } else if (s != MCDL_ERR_FORMAT) {
         char inner[600];
         snprintf(inner, sizeof inner, "%s", mcdl_last_error());
@@ -300,7 +311,8 @@ static mcdl_status parse_compile(archive *a, const mcdl_zip_entry *e, mcdl_compi
 }
 
 static mcdl_status restore(archive *a, mcdl_model **out) {
-    MCDL_TRY(parse_meta(a));
+    uint64_t seed = 0;
+    MCDL_TRY(parse_meta(a, &seed));
     int64_t ci = find_entry(a, "config.json");
     if (ci < 0) return mcdl_error(MCDL_ERR_FORMAT, "'%s' lacks entry 'config.json'", a->path);
     mcdl_zip_entry cfg;
@@ -308,7 +320,7 @@ static mcdl_status restore(archive *a, mcdl_model **out) {
     char what[1100];
     snprintf(what, sizeof what, "%s:config.json", a->path);
     mcdl_model *m;
-    mcdl_status s = mcdl_model_from_json((const char *)cfg.data, cfg.len, what, 0, &m);
+    mcdl_status s = mcdl_model_from_json((const char *)cfg.data, cfg.len, what, seed, &m);
     free_entry(&cfg);
     if (s != MCDL_OK) return s;
     char name[1200];

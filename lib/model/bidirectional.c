@@ -50,7 +50,17 @@ static mcdl_status bidir_from_config(mcdl_layer *l, const mcdl_config *cfg) {
     MCDL_TRY(mcdl_rnn_cfg_read(l, &st->f, it->config));
     const char *inner = mcdl_rnn_auto_name(cell), *mode = "concat";
     MCDL_TRY(mcdl_cfg_get_string(l, it->config, "name", &inner));
+    /* Keras names the forward copy forward_<inner> and strips that prefix when it
+     * recreates the wrapper, so a saved config reloads with the same weight paths */
+    if (!strncmp(inner, "forward_", 8) && inner[8]) inner += 8;
     snprintf(st->inner, sizeof st->inner, "%s", inner);
+    const mcdl_cfg_item *bl = mcdl_config_find(cfg, "backward_layer");
+    if (bl && bl->type == MCDL_CFG_LAYER && bl->class_name &&
+        strcmp(bl->class_name, it->class_name))
+        return mcdl_error(MCDL_ERR_UNSUPPORTED,
+                          "Bidirectional '%s': backward_layer '%s' differs from layer '%s'; "
+                          "only a backward copy of the same class is supported",
+                          mcdl_layer_name(l), bl->class_name, it->class_name);
     const mcdl_cfg_item *m = mcdl_config_find(cfg, "merge_mode");
     st->merge = MCDL_MERGE_CONCAT;
     if (m && m->type == MCDL_CFG_NULL) {
@@ -67,12 +77,27 @@ static mcdl_status bidir_from_config(mcdl_layer *l, const mcdl_config *cfg) {
     return bidir_check(l, st);
 }
 
+/* Keras 3's form: "layer" is the forward copy (named forward_<inner>), "backward_layer"
+ * the go_backwards copy (backward_<inner>). */
 static void bidir_to_config(const mcdl_layer *l, mcdl_cfg_writer *w) {
     const bidir_state *st = mcdl_layer_state(l);
     if (st->merge == MCDL_MERGE_NONE)
         mcdl_cfg_put_null(w, "merge_mode");
     else
         mcdl_cfg_put_string(w, "merge_mode", k_merge[st->merge]);
+    const char *cls = st->f.cell == MCDL_RNN_LSTM  ? "LSTM"
+                      : st->f.cell == MCDL_RNN_GRU ? "GRU"
+                                                   : "SimpleRNN";
+    const mcdl_rnn_cfg *dir[2] = {&st->f, &st->b};
+    const char *key[2] = {"layer", "backward_layer"}, *prefix[2] = {"forward_", "backward_"};
+    for (int k = 0; k < 2; k++) {
+        mcdl_cfg_writer *sub = mcdl_cfg_put_layer(w, key[k], cls);
+        char name[96];
+        snprintf(name, sizeof name, "%s%s", prefix[k], st->inner);
+        mcdl_cfg_put_string(sub, "name", name);
+        mcdl_cfg_put_bool(sub, "trainable", mcdl_layer_trainable(l));
+        mcdl_rnn_cfg_write(dir[k], sub);
+    }
 }
 
 static int64_t bidir_out_units(const bidir_state *st) {

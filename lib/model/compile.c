@@ -85,7 +85,8 @@ const char *mcdl_model_result_name(const mcdl_model *m, int i) {
 /* ---- compile ---- */
 
 mcdl_status mcdl_model_compile(mcdl_model *m, const mcdl_compile_opts *o) {
-    if (!m || !o) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_compile: NULL argument");
+    MCDL_TRY(mcdl_model_check_handle(m, "mcdl_model_compile"));
+    if (!o) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_compile: NULL argument");
     if (o->loss == MCDL_LOSS_NONE || (unsigned)o->loss >= MCDL_LOSS_COUNT)
         return mcdl_error(MCDL_ERR_ARG,
                           "compile '%s': a loss is required (Keras has no default loss)", m->name);
@@ -162,6 +163,7 @@ mcdl_status mcdl_model_compile(mcdl_model *m, const mcdl_compile_opts *o) {
     m->slots = slots;
     m->slot_views = views;
     m->iterations = 0;
+    m->rng_step = 0;
     m->compiled = true;
     return MCDL_OK;
 }
@@ -190,6 +192,7 @@ mcdl_status mcdl_model_set_optimizer_iterations(mcdl_model *m, int64_t it) {
         return mcdl_error(MCDL_ERR_ARG, "mcdl_model_set_optimizer_iterations: bad argument");
     if (!m->compiled) return mcdl_error(MCDL_ERR_STATE, "model '%s' is not compiled", m->name);
     m->iterations = it;
+    m->rng_step = (uint64_t)it; /* Dropout streams follow the steps: a loaded model resumes them */
     return MCDL_OK;
 }
 

@@ -93,7 +93,9 @@ mcdl_status mcdl_cfg_get_ints(const mcdl_layer *l, const mcdl_config *c, const c
     const mcdl_cfg_item *it = mcdl_config_find(c, key);
     if (!it || it->type == MCDL_CFG_NULL) return MCDL_OK;
     if (it->type == MCDL_CFG_NUMBER) {
-        if (max < 1 || it->num != floor(it->num)) return wrong(l, key, it, "a list of integers");
+        /* |v| <= 9e15 keeps the conversion to int64_t defined (1e300 or Inf would not be). */
+        if (max < 1 || it->num != floor(it->num) || fabs(it->num) > 9.0e15)
+            return wrong(l, key, it, "a list of integers");
         out[0] = (int64_t)it->num;
         *n = 1;
         return MCDL_OK;
@@ -109,7 +111,7 @@ mcdl_status mcdl_cfg_get_ints(const mcdl_layer *l, const mcdl_config *c, const c
             out[i] = -1;
             continue;
         }
-        if (v != floor(v))
+        if (v != floor(v) || fabs(v) > 9.0e15)
             return mcdl_error(MCDL_ERR_FORMAT,
                               "layer '%s' (%s): config key '%s' entry %d is %g, not an integer",
                               l->name, l->cls->class_name, key, i, v);
@@ -172,7 +174,7 @@ static char *own_str(mcdl_cfg_writer *w, const char *s) {
 }
 
 static mcdl_cfg_item *push(mcdl_cfg_writer *w, const char *key, mcdl_cfg_type t) {
-    if (w->failed) return NULL;
+    if (!w || w->failed) return NULL;
     if (w->n == w->cap) {
         int nc = w->cap ? 2 * w->cap : 16;
         mcdl_cfg_item *q = realloc(w->items, (size_t)nc * sizeof *q);
@@ -204,9 +206,7 @@ void mcdl_cfg_put_string(mcdl_cfg_writer *w, const char *key, const char *v) {
     mcdl_cfg_item *it = push(w, key, MCDL_CFG_STRING);
     if (it) it->str = own_str(w, v);
 }
-void mcdl_cfg_put_null(mcdl_cfg_writer *w, const char *key) {
-    push(w, key, MCDL_CFG_NULL);
-}
+void mcdl_cfg_put_null(mcdl_cfg_writer *w, const char *key) { push(w, key, MCDL_CFG_NULL); }
 void mcdl_cfg_put_numbers(mcdl_cfg_writer *w, const char *key, int n, const double *v) {
     mcdl_cfg_item *it = push(w, key, MCDL_CFG_NUMBERS);
     if (!it) return;
@@ -248,6 +248,55 @@ static const char *const k_init_snake[MCDL_INIT_COUNT] = {
 
 void mcdl_cfg_put_init(mcdl_cfg_writer *w, const char *key, mcdl_init i) {
     mcdl_cfg_put_string(w, key, (unsigned)i < MCDL_INIT_COUNT ? k_init_class[i] : "GlorotUniform");
+}
+
+mcdl_cfg_writer *mcdl_cfg_put_layer(mcdl_cfg_writer *w, const char *key, const char *class_name) {
+    mcdl_cfg_item *it = push(w, key, MCDL_CFG_LAYER);
+    if (!it) return NULL;
+    it->class_name = own_str(w, class_name);
+    if (!it->class_name) return NULL;
+    if (w->n_subs == w->cap_subs) {
+        int nc = w->cap_subs ? 2 * w->cap_subs : 2;
+        mcdl_cfg_sub **q = realloc(w->subs, (size_t)nc * sizeof *q);
+        if (!q) return w->failed = true, NULL;
+        w->subs = q;
+        w->cap_subs = nc;
+    }
+    mcdl_cfg_sub *sub = calloc(1, sizeof *sub);
+    if (!sub) return w->failed = true, NULL;
+    sub->item = w->n - 1;
+    w->subs[w->n_subs++] = sub;
+    return &sub->w;
+}
+
+void mcdl_cfg_writer_clear(mcdl_cfg_writer *w) {
+    for (int i = 0; i < w->n_owned; i++) free(w->owned[i]);
+    for (int i = 0; i < w->n_subs; i++) {
+        mcdl_cfg_writer_free(&w->subs[i]->w);
+        free(w->subs[i]);
+    }
+    w->n_owned = w->n_subs = w->n = 0;
+    w->failed = false;
+}
+
+void mcdl_cfg_writer_free(mcdl_cfg_writer *w) {
+    mcdl_cfg_writer_clear(w);
+    free(w->owned);
+    free(w->subs);
+    free(w->items);
+    memset(w, 0, sizeof *w);
+}
+
+bool mcdl_cfg_writer_finish(mcdl_cfg_writer *w) {
+    bool ok = !w->failed;
+    for (int i = 0; i < w->n_subs; i++) {
+        mcdl_cfg_sub *sub = w->subs[i];
+        ok = mcdl_cfg_writer_finish(&sub->w) && ok;
+        sub->view.n = sub->w.n;
+        sub->view.items = sub->w.items;
+        w->items[sub->item].config = &sub->view;
+    }
+    return ok;
 }
 
 const char *mcdl_init_name(mcdl_init i) {
@@ -325,14 +374,11 @@ mcdl_status mcdl_layer_get_config(const mcdl_layer *cl, const mcdl_config **out)
     if (!cl || !out) return mcdl_error(MCDL_ERR_ARG, "mcdl_layer_get_config: NULL argument");
     mcdl_layer *l = (mcdl_layer *)cl;
     mcdl_cfg_writer *w = &l->cfg;
-    for (int i = 0; i < w->n_owned; i++) free(w->owned[i]);
-    w->n_owned = 0;
-    w->n = 0;
-    w->failed = false;
+    mcdl_cfg_writer_clear(w);
     mcdl_cfg_put_string(w, "name", l->name);
     mcdl_cfg_put_bool(w, "trainable", l->trainable);
     if (l->cls->to_config) l->cls->to_config(l, w);
-    if (w->failed)
+    if (!mcdl_cfg_writer_finish(w))
         return mcdl_error(MCDL_ERR_NOMEM, "out of memory writing the config of '%s'", l->name);
     l->cfg_view.n = w->n;
     l->cfg_view.items = w->items;

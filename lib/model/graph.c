@@ -28,8 +28,11 @@ static bool grow(void **p, int *cap, int need, size_t elem) {
 }
 
 int64_t mcdl_shape_numel(const mcdl_shape *s) {
+    /* Saturates instead of overflowing (undefined in C): a shape from a damaged file may
+     * multiply past int64; callers see INT64_MAX and refuse it (mcdl_graph_check_shape). */
     int64_t n = 1;
-    for (int i = 0; i < s->rank; i++) n *= s->d[i];
+    for (int i = 0; i < s->rank; i++)
+        if (__builtin_mul_overflow(n, s->d[i], &n)) return INT64_MAX;
     return n;
 }
 
@@ -59,9 +62,7 @@ mcdl_status mcdl_graph_create(mcdl_graph **out, uint64_t seed) {
     return MCDL_OK;
 }
 
-void mcdl_graph_retain(mcdl_graph *g) {
-    g->refs++;
-}
+void mcdl_graph_retain(mcdl_graph *g) { g->refs++; }
 
 static void layer_free(mcdl_layer *l) {
     if (l->cls->destroy) l->cls->destroy(l);
@@ -77,10 +78,107 @@ static void layer_free(mcdl_layer *l) {
         mcdl_tensor_destroy(w->view);
     }
     free(l->weights);
-    for (int i = 0; i < l->cfg.n_owned; i++) free(l->cfg.owned[i]);
-    free(l->cfg.owned);
-    free(l->cfg.items);
+    mcdl_cfg_writer_free(&l->cfg);
     free(l);
+}
+
+/* ---- inner layers of wrappers ---- */
+
+mcdl_status mcdl_layer_inner_create(mcdl_layer *outer, const char *class_name,
+                                    const mcdl_config *cfg, mcdl_layer **out) {
+    const mcdl_layer_class *cls = mcdl_layer_class_find(class_name);
+    if (!cls)
+        return mcdl_error(MCDL_ERR_UNSUPPORTED,
+                          "layer '%s' (%s) wraps unknown layer class '%s' (this build knows no "
+                          "such layer)",
+                          outer->name, outer->cls->class_name, class_name);
+    if (!cls->infer || !cls->forward || cls->min_inputs > 1)
+        return mcdl_error(MCDL_ERR_UNSUPPORTED,
+                          "layer '%s' (%s) cannot wrap a '%s' (it does not act on one input)",
+                          outer->name, outer->cls->class_name, class_name);
+    const mcdl_cfg_item *nm = mcdl_config_find(cfg, "name");
+    const char *name =
+        nm && nm->type == MCDL_CFG_STRING && nm->str && *nm->str ? nm->str : cls->auto_name;
+    mcdl_layer *l = calloc(1, sizeof *l);
+    size_t len = strlen(outer->name) + strlen(name) + 2;
+    if (l) l->state = cls->state_size ? calloc(1, cls->state_size) : NULL;
+    if (l) l->name = malloc(len);
+    if (!l || (cls->state_size && !l->state) || !l->name) {
+        if (l) free(l->state), free(l->name), free(l);
+        return mcdl_error(MCDL_ERR_NOMEM, "out of memory creating the layer inside '%s'",
+                          outer->name);
+    }
+    snprintf(l->name, len, "%s/%s", outer->name, name);
+    l->graph = outer->graph;
+    l->cls = cls;
+    l->trainable = true;
+    l->id = -1;
+    bool trainable = true;
+    mcdl_status s = mcdl_cfg_get_bool(l, cfg, "trainable", &trainable);
+    if (s == MCDL_OK) s = cls->from_config(l, cfg);
+    if (s != MCDL_OK) {
+        mcdl_layer_inner_free(l);
+        return s;
+    }
+    *out = l;
+    return MCDL_OK;
+}
+
+mcdl_status mcdl_layer_inner_infer(mcdl_layer *outer, mcdl_layer *inner, mcdl_infer_args *a) {
+    if (a->call != inner->n_calls)
+        return mcdl_error(MCDL_ERR_ARG, "layer '%s': inner call %d out of order (%d made)",
+                          inner->name, a->call, inner->n_calls);
+    if (!grow((void **)&inner->calls, &inner->cap_calls, inner->n_calls + 1, sizeof *inner->calls))
+        return mcdl_error(MCDL_ERR_NOMEM, "out of memory calling '%s'", inner->name);
+    MCDL_TRY(inner->cls->infer(inner, a));
+    if (a->n_out < 1 || a->n_in > MCDL_MAX_CALL_IO || a->n_out > MCDL_MAX_CALL_IO)
+        return mcdl_error(MCDL_ERR_SHAPE, "layer '%s' gave no output", inner->name);
+    /* the call's nodes carry the per-sample shapes the inner workspace() reads */
+    mcdl_layer_call *c = &inner->calls[inner->n_calls];
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < a->n_in + a->n_out; i++) {
+        mcdl_node *n = calloc(1, sizeof *n);
+        if (!n) {
+            for (int j = 0; j < c->n_in; j++) free(c->in[j]);
+            for (int j = 0; j < c->n_out; j++) free(c->out[j]);
+            return mcdl_error(MCDL_ERR_NOMEM, "out of memory calling '%s'", inner->name);
+        }
+        n->layer = inner;
+        n->call = a->call;
+        n->id = -1;
+        if (i < a->n_in) {
+            n->shape = a->in[i];
+            c->in[c->n_in++] = n;
+        } else {
+            n->tensor = i - a->n_in;
+            n->shape = a->out[i - a->n_in];
+            c->out[c->n_out++] = n;
+        }
+    }
+    inner->n_calls++;
+    if (a->call == 0 && inner->n_weights > 0) {
+        if (outer->n_weights > 0)
+            return mcdl_error(MCDL_ERR_ARG, "layer '%s' has weights of its own besides '%s'",
+                              outer->name, inner->name);
+        /* shared, owned by outer: the model lists and trains them through outer */
+        outer->weights = inner->weights;
+        outer->n_weights = inner->n_weights;
+        outer->cap_weights = inner->cap_weights;
+    }
+    return MCDL_OK;
+}
+
+void mcdl_layer_inner_free(mcdl_layer *inner) {
+    if (!inner) return;
+    for (int i = 0; i < inner->n_calls; i++) {
+        for (int j = 0; j < inner->calls[i].n_in; j++) free(inner->calls[i].in[j]);
+        for (int j = 0; j < inner->calls[i].n_out; j++) free(inner->calls[i].out[j]);
+    }
+    if (inner->n_calls > 0) { /* weights were handed to the outer layer */
+        inner->weights = NULL;
+        inner->n_weights = 0;
+    }
+    layer_free(inner);
 }
 
 void mcdl_graph_destroy(mcdl_graph *g) {
@@ -100,15 +198,9 @@ mcdl_status mcdl_graph_record(mcdl_graph *g, mcdl_status s) {
     return s;
 }
 
-mcdl_status mcdl_graph_status(const mcdl_graph *g) {
-    return g ? g->err : MCDL_ERR_ARG;
-}
-const char *mcdl_graph_error(const mcdl_graph *g) {
-    return g ? g->errmsg : "";
-}
-int mcdl_graph_num_layers(const mcdl_graph *g) {
-    return g ? g->n_layers : 0;
-}
+mcdl_status mcdl_graph_status(const mcdl_graph *g) { return g ? g->err : MCDL_ERR_ARG; }
+const char *mcdl_graph_error(const mcdl_graph *g) { return g ? g->errmsg : ""; }
+int mcdl_graph_num_layers(const mcdl_graph *g) { return g ? g->n_layers : 0; }
 mcdl_layer *mcdl_graph_layer(const mcdl_graph *g, int i) {
     return g && i >= 0 && i < g->n_layers ? g->layers[i] : NULL;
 }
@@ -168,24 +260,12 @@ mcdl_layer *mcdl_layer_new(mcdl_graph *g, const mcdl_layer_class *cls, const cha
     return l;
 }
 
-void *mcdl_layer_state(const mcdl_layer *l) {
-    return l->state;
-}
-const mcdl_layer_class *mcdl_layer_get_class(const mcdl_layer *l) {
-    return l->cls;
-}
-mcdl_graph *mcdl_layer_graph(const mcdl_layer *l) {
-    return l->graph;
-}
-const char *mcdl_layer_name(const mcdl_layer *l) {
-    return l ? l->name : "";
-}
-const char *mcdl_layer_class_name(const mcdl_layer *l) {
-    return l ? l->cls->class_name : "";
-}
-int mcdl_layer_num_calls(const mcdl_layer *l) {
-    return l ? l->n_calls : 0;
-}
+void *mcdl_layer_state(const mcdl_layer *l) { return l->state; }
+const mcdl_layer_class *mcdl_layer_get_class(const mcdl_layer *l) { return l->cls; }
+mcdl_graph *mcdl_layer_graph(const mcdl_layer *l) { return l->graph; }
+const char *mcdl_layer_name(const mcdl_layer *l) { return l ? l->name : ""; }
+const char *mcdl_layer_class_name(const mcdl_layer *l) { return l ? l->cls->class_name : ""; }
+int mcdl_layer_num_calls(const mcdl_layer *l) { return l ? l->n_calls : 0; }
 int mcdl_layer_call_num_inputs(const mcdl_layer *l, int c) {
     return l && c >= 0 && c < l->n_calls ? l->calls[c].n_in : 0;
 }
@@ -203,24 +283,16 @@ mcdl_node *mcdl_layer_output(const mcdl_layer *l, int c, int t) {
 void mcdl_layer_set_trainable(mcdl_layer *l, bool trainable) {
     if (l) l->trainable = trainable;
 }
-bool mcdl_layer_trainable(const mcdl_layer *l) {
-    return l && l->trainable;
-}
+bool mcdl_layer_trainable(const mcdl_layer *l) { return l && l->trainable; }
 
 int mcdl_node_shape(const mcdl_node *n, int64_t shape[MCDL_MAX_RANK]) {
     if (!n) return -1;
     for (int i = 0; i < n->shape.rank; i++) shape[i] = n->shape.d[i];
     return n->shape.rank;
 }
-mcdl_layer *mcdl_node_layer(const mcdl_node *n) {
-    return n ? n->layer : NULL;
-}
-int mcdl_node_call_index(const mcdl_node *n) {
-    return n ? n->call : -1;
-}
-int mcdl_node_tensor_index(const mcdl_node *n) {
-    return n ? n->tensor : -1;
-}
+mcdl_layer *mcdl_node_layer(const mcdl_node *n) { return n ? n->layer : NULL; }
+int mcdl_node_call_index(const mcdl_node *n) { return n ? n->call : -1; }
+int mcdl_node_tensor_index(const mcdl_node *n) { return n ? n->tensor : -1; }
 
 /* Runs infer for a new call and records it; in == NULL with n_in == 0 for Input layers. */
 static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int n_out,
@@ -275,6 +347,17 @@ static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int
                 return mcdl_error(MCDL_ERR_SHAPE, "layer '%s' (%s) would output the empty shape %s",
                                   l->name, cls->class_name, sb);
             }
+        /* 2^40 values per sample: far past any real model, and low enough that batch x
+         * numel x 4 bytes cannot overflow int64 in the planner. */
+        if (mcdl_shape_numel(&a.out[j]) > ((int64_t)1 << 40)) {
+            free(n);
+            for (int k = 0; k < j; k++) free(c->out[k]);
+            char sb[128];
+            mcdl_shape_keras_str(&a.out[j], sb, sizeof sb);
+            return mcdl_error(MCDL_ERR_SHAPE,
+                              "layer '%s' (%s) would output %s, more than 2^40 values per sample",
+                              l->name, cls->class_name, sb);
+        }
         n->layer = l;
         n->call = l->n_calls;
         n->tensor = j;
@@ -330,7 +413,9 @@ int mcdl_layer_add_weight(mcdl_layer *l, const char *subpath, int rank, const in
     mcdl_graph *g = l->graph;
     int64_t n = 1;
     for (int i = 0; i < rank; i++)
-        if (shape[i] <= 0 || !mcdl_mul_ok(n, shape[i], &n)) {
+        /* 2^40 elements at most: n * sizeof(float) must not wrap size_t into a small
+         * allocation that initialisation would then overrun. */
+        if (shape[i] <= 0 || !mcdl_mul_ok(n, shape[i], &n) || n > ((int64_t)1 << 40)) {
             mcdl_graph_record(g,
                               mcdl_error(MCDL_ERR_SHAPE, "layer '%s': weight '%s' has a bad shape",
                                          l->name, subpath));
@@ -378,15 +463,9 @@ int mcdl_layer_add_weight(mcdl_layer *l, const char *subpath, int rank, const in
     return l->n_weights++;
 }
 
-float *mcdl_layer_weight_data(const mcdl_layer *l, int i) {
-    return l->weights[i].data;
-}
-float *mcdl_layer_weight_grad(const mcdl_layer *l, int i) {
-    return l->weights[i].grad;
-}
-int mcdl_layer_num_weights(const mcdl_layer *l) {
-    return l ? l->n_weights : 0;
-}
+float *mcdl_layer_weight_data(const mcdl_layer *l, int i) { return l->weights[i].data; }
+float *mcdl_layer_weight_grad(const mcdl_layer *l, int i) { return l->weights[i].grad; }
+int mcdl_layer_num_weights(const mcdl_layer *l) { return l ? l->n_weights : 0; }
 
 mcdl_status mcdl_layer_weight(const mcdl_layer *l, int i, mcdl_weight_info *info) {
     if (!l || !info || i < 0 || i >= l->n_weights)

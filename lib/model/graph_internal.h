@@ -28,13 +28,32 @@ typedef struct {
     bool trainable;
 } mcdl_weight;
 
+/* A nested layer config under one item of its parent writer (mcdl_cfg_put_layer). */
+typedef struct mcdl_cfg_sub mcdl_cfg_sub;
+
 struct mcdl_cfg_writer {
     mcdl_cfg_item *items;
     int n, cap;
     void **owned; /* strings and arrays the items point to */
     int n_owned, cap_owned;
+    mcdl_cfg_sub **subs; /* nested layer configs, each owned here */
+    int n_subs, cap_subs;
     bool failed;
 };
+
+struct mcdl_cfg_sub {
+    int item; /* index of the MCDL_CFG_LAYER item in the parent */
+    mcdl_cfg_writer w;
+    mcdl_config view;
+};
+
+/* Empties a writer (frees what it owns, nested configs included); it stays usable. */
+void mcdl_cfg_writer_clear(mcdl_cfg_writer *w);
+/* Frees everything a writer holds. */
+void mcdl_cfg_writer_free(mcdl_cfg_writer *w);
+/* Points every nested layer item at its finished sub-config (after the last put);
+ * false when any writer in the tree failed. */
+bool mcdl_cfg_writer_finish(mcdl_cfg_writer *w);
 
 struct mcdl_layer {
     mcdl_graph *graph;

@@ -155,6 +155,26 @@ void mcdl_cfg_put_null(mcdl_cfg_writer *w, const char *key);
 void mcdl_cfg_put_numbers(mcdl_cfg_writer *w, const char *key, int n, const double *v);
 /* An initialiser as its Keras class name ("GlorotUniform"). */
 void mcdl_cfg_put_init(mcdl_cfg_writer *w, const char *key, mcdl_init i);
+/* A nested layer config (Keras' {"class_name": ..., "config": {...}} under key, as
+ * Bidirectional's and TimeDistributed's "layer"): returns the writer of the nested config;
+ * the caller puts its keys there ("name" included). Owned by w. On out of memory w is
+ * marked failed and the result is NULL; every put accepts a NULL writer and does nothing. */
+mcdl_cfg_writer *mcdl_cfg_put_layer(mcdl_cfg_writer *w, const char *key, const char *class_name);
+
+/* ---- wrapper layers (TimeDistributed) ------------------------------------------------- */
+
+/* An inner layer of class_name configured from cfg that is not in the graph: its name is
+ * "<outer>/<cfg name>", so the weights it declares get Keras' paths
+ * (time_distributed/dense/kernel). Errors name outer and the class. */
+mcdl_status mcdl_layer_inner_create(mcdl_layer *outer, const char *class_name,
+                                    const mcdl_config *cfg, mcdl_layer **out);
+/* The inner layer's shape inference for call a->call of outer, on per-sample shapes the
+ * caller puts in a (in, n_in, in_from; n_out = 1, out[0] = in[0]). Records the call so the
+ * inner's workspace() can read its shapes; on call 0 the inner's weights become outer's
+ * (outer must declare none of its own; the inner uses them through its own indices). */
+mcdl_status mcdl_layer_inner_infer(mcdl_layer *outer, mcdl_layer *inner, mcdl_infer_args *a);
+/* Frees an inner layer (from outer's destroy); the weights stay with outer. */
+void mcdl_layer_inner_free(mcdl_layer *inner);
 
 /* ---- the class registry (lib/model/registry.c) ---------------------------------------- */
 

@@ -56,15 +56,50 @@ static void free_compile(mcdl_model *m) {
     m->compiled = false;
 }
 
+mcdl_status mcdl_model_check_handle(const mcdl_model *m, const char *fn) {
+    if (!m) return mcdl_error(MCDL_ERR_ARG, "%s: model is NULL", fn);
+#ifndef NDEBUG
+    if (m->magic == MCDL_MODEL_DEAD)
+        return mcdl_error(MCDL_ERR_STATE,
+                          "%s: the model handle %p was already destroyed (mcdl_model_destroy)", fn,
+                          (const void *)m);
+    if (m->magic != MCDL_MODEL_MAGIC)
+        return mcdl_error(MCDL_ERR_STATE, "%s: %p is not a model handle", fn, (const void *)m);
+#endif
+    return MCDL_OK;
+}
+
+#ifndef NDEBUG
+static mcdl_model *quarantine[MCDL_MODEL_QUARANTINE];
+static int quarantine_next;
+#endif
+
 void mcdl_model_destroy(mcdl_model *m) {
     if (!m) return;
+#ifndef NDEBUG
+    if (m->magic != MCDL_MODEL_MAGIC) return; /* destroyed twice: a no-op, not a double free */
+#endif
     free_compile(m);
     unbuild(m);
     free(m->in);
     free(m->out);
     free(m->name);
     mcdl_graph_destroy(m->g);
+#ifndef NDEBUG
+    /* Keep the husk so later use of the handle is reported; free the oldest husk. */
+    memset(m, 0, sizeof *m);
+    m->magic = MCDL_MODEL_DEAD;
+    mcdl_model *old;
+#pragma omp critical(mcdl_model_quarantine)
+    {
+        old = quarantine[quarantine_next];
+        quarantine[quarantine_next] = m;
+        quarantine_next = (quarantine_next + 1) % MCDL_MODEL_QUARANTINE;
+    }
+    free(old);
+#else
     free(m);
+#endif
 }
 
 int mcdl_model_node_index(const mcdl_model *m, const mcdl_node *n) {
@@ -179,6 +214,9 @@ static mcdl_status model_alloc(mcdl_model **out, mcdl_graph *g, const char *name
         return mcdl_error(MCDL_ERR_NOMEM, "out of memory creating model '%s'", name);
     }
     m->g = g;
+#ifndef NDEBUG
+    m->magic = MCDL_MODEL_MAGIC;
+#endif
     mcdl_graph_retain(g);
     *out = m;
     return MCDL_OK;
@@ -278,6 +316,9 @@ mcdl_graph *mcdl_model_graph(const mcdl_model *m) {
 }
 const char *mcdl_model_name(const mcdl_model *m) {
     return m ? m->name : "";
+}
+uint64_t mcdl_model_graph_seed(const mcdl_model *m) {
+    return m && m->g ? m->g->seed : 0;
 }
 bool mcdl_model_is_sequential(const mcdl_model *m) {
     return m && m->sequential;

@@ -60,8 +60,21 @@ struct mcdl_model {
     mcdl_tensor **slot_views;
     int64_t iterations;
     uint64_t rng_step; /* training steps run, for Dropout streams */
+    int64_t max_memory; /* arena cap for the fit in progress (0: see mcdl_max_memory) */
+#ifndef NDEBUG
+    uint32_t magic; /* MCDL_MODEL_MAGIC while alive; debug builds catch use after destroy */
+#endif
     mcdl_plan plan;
 };
+
+/* Handle check: in debug builds (no NDEBUG) every model carries MCDL_MODEL_MAGIC and a
+ * destroyed one is kept (quarantined, magic MCDL_MODEL_DEAD) for the next
+ * MCDL_MODEL_QUARANTINE destroys, so using it after mcdl_model_destroy is a clear
+ * MCDL_ERR_STATE instead of a read of freed memory. Release builds check only for NULL. */
+#define MCDL_MODEL_MAGIC 0x4c44434du /* "MCDL" */
+#define MCDL_MODEL_DEAD 0xdeadd0d0u
+#define MCDL_MODEL_QUARANTINE 16
+mcdl_status mcdl_model_check_handle(const mcdl_model *m, const char *fn);
 
 /* Topological order, node and weight lists; idempotent. */
 mcdl_status mcdl_model_build(mcdl_model *m);

@@ -8,6 +8,7 @@
 #include "lib/core/alloc.h"
 #include "lib/core/error.h"
 #include "lib/model/model_internal.h"
+#include "mcdl/runtime.h"
 
 void mcdl_plan_free(mcdl_plan *p) {
     mcdl_free(p->arena);
@@ -136,8 +137,16 @@ mcdl_status mcdl_plan_ensure(mcdl_model *m, int64_t batch, bool training) {
     for (int s = 0; s < m->n_steps; s++) {
         const mcdl_step *st = &m->steps[s];
         size_t sv = 0, sc = 0;
-        if (st->layer->cls->workspace)
+        if (st->layer->cls->workspace) {
             st->layer->cls->workspace(st->layer, st->call, batch, training, &sv, &sc);
+            if (training) {
+                /* evaluate/validation run inference-mode forwards on the training plan,
+                 * so the scratch must also fit what the inference forward asks for. */
+                size_t sv_inf = 0, sc_inf = 0;
+                st->layer->cls->workspace(st->layer, st->call, batch, false, &sv_inf, &sc_inf);
+                if (sc_inf > sc) sc = sc_inf;
+            }
+        }
         step_off[s] = total;
         total += align64(sv);
         if (sc > scratch) scratch = sc;
@@ -159,6 +168,20 @@ mcdl_status mcdl_plan_ensure(mcdl_model *m, int64_t batch, bool training) {
         mcdl_plan_free(p);
         return mcdl_error(MCDL_ERR_NOMEM, "model '%s': batch size %lld makes activations too large",
                           m->name, (long long)batch);
+    }
+    const int64_t cap = m->max_memory > 0 ? m->max_memory : mcdl_get_max_memory();
+    if (cap > 0 && total > (size_t)cap) {
+        free(node_off);
+        free(step_off);
+        free(tgt_off);
+        mcdl_plan_free(p);
+        char need[32], have[32];
+        return mcdl_error(MCDL_ERR_NOMEM,
+                          "model '%s': planned %s of activations%s at batch size %lld exceeds "
+                          "the cap of %s (max_memory, MCDL_MAX_MEMORY or --max-memory)",
+                          m->name, mcdl_format_bytes((double)total, need, sizeof need),
+                          training ? " and gradients" : "", (long long)batch,
+                          mcdl_format_bytes((double)cap, have, sizeof have));
     }
     char *arena = mcdl_alloc(total ? total : 64);
     if (!arena) {

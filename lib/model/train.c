@@ -206,10 +206,58 @@ static void optimizer_step(mcdl_model *m) {
     m->iterations++;
 }
 
-static mcdl_status train_step(mcdl_model *m, int64_t b, pass_acc *acc) {
+/* Where a training step runs, for the numeric guard's sentence: fit passes its epoch and
+ * batch (1-based), train_on_batch passes 0s. */
+typedef struct {
+    int epoch;
+    int64_t batch;
+    bool allow_nonfinite; /* fit's continue_on_nonfinite: skip the guard */
+} step_ctx;
+
+static const char *step_where(const step_ctx *c, char *buf, size_t n) {
+    if (c->epoch > 0)
+        snprintf(buf, n, "epoch %d, batch %lld", c->epoch, (long long)c->batch);
+    else
+        snprintf(buf, n, "train_on_batch step");
+    return buf;
+}
+
+/* First non-finite gradient of a trained weight, in trained-weight order; -1 when none.
+ * Checked before the optimizer step so a NaN never reaches the weights or the slots. */
+static int first_bad_grad(const mcdl_model *m, int64_t *at) {
+    for (int k = 0; k < m->n_trained; k++) {
+        const mcdl_weight *w = m->w[m->trained[k]];
+        for (int64_t i = 0; i < w->numel; i++)
+            if (!isfinite(w->grad[i])) {
+                *at = i;
+                return m->trained[k];
+            }
+    }
+    return -1;
+}
+
+static mcdl_status train_step(mcdl_model *m, int64_t b, pass_acc *acc, const step_ctx *c) {
     MCDL_TRY(mcdl_exec_forward(m, b, true));
-    batch_loss(m, b, true, acc);
+    const double loss = batch_loss(m, b, true, acc);
+    char where[64];
+    if (!c->allow_nonfinite && !isfinite(loss))
+        return mcdl_error(MCDL_ERR_NUMERIC,
+                          "model '%s': the loss became %s at %s (iteration %lld); lower the "
+                          "learning rate or check the data",
+                          m->name, isnan(loss) ? "NaN" : "Inf", step_where(c, where, sizeof where),
+                          (long long)m->iterations + 1);
     MCDL_TRY(mcdl_exec_backward(m, b));
+    int64_t at = 0;
+    const int bad = c->allow_nonfinite ? -1 : first_bad_grad(m, &at);
+    if (bad >= 0) {
+        const mcdl_weight *w = m->w[bad];
+        return mcdl_error(MCDL_ERR_NUMERIC,
+                          "layer '%s': the gradient of weight '%s' holds %s at flat index %lld "
+                          "at %s (iteration %lld); the weights were not updated",
+                          m->w_layer[bad]->name, w->name, isnan(w->grad[at]) ? "NaN" : "Inf",
+                          (long long)at, step_where(c, where, sizeof where),
+                          (long long)m->iterations + 1);
+    }
     optimizer_step(m);
     m->rng_step++;
     return MCDL_OK;
@@ -242,7 +290,8 @@ static mcdl_status need_compiled(const mcdl_model *m, const char *what) {
 mcdl_status mcdl_model_evaluate(mcdl_model *m, int n_x, const mcdl_tensor *const *x, int n_y,
                                 const mcdl_tensor *const *y, const mcdl_eval_opts *o,
                                 double *results, int n_results) {
-    if (!m || !results) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_evaluate: NULL argument");
+    MCDL_TRY(mcdl_model_check_handle(m, "mcdl_model_evaluate"));
+    if (!results) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_evaluate: NULL argument");
     MCDL_TRY(mcdl_check_isa());
     MCDL_TRY(need_compiled(m, "evaluate"));
     if (n_results < mcdl_model_num_results(m))
@@ -266,7 +315,7 @@ mcdl_status mcdl_model_evaluate(mcdl_model *m, int n_x, const mcdl_tensor *const
 
 mcdl_status mcdl_model_train_on_batch(mcdl_model *m, int n_x, const mcdl_tensor *const *x, int n_y,
                                       const mcdl_tensor *const *y, double *results, int n_results) {
-    if (!m) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_train_on_batch: model is NULL");
+    MCDL_TRY(mcdl_model_check_handle(m, "mcdl_model_train_on_batch"));
     MCDL_TRY(mcdl_check_isa());
     MCDL_TRY(need_compiled(m, "train_on_batch"));
     if (results && n_results < mcdl_model_num_results(m))
@@ -280,14 +329,16 @@ mcdl_status mcdl_model_train_on_batch(mcdl_model *m, int n_x, const mcdl_tensor 
     gather(m, n_x, x, n_y, y, NULL, 0, N);
     pass_acc acc;
     memset(&acc, 0, sizeof acc);
-    MCDL_TRY(train_step(m, N, &acc));
+    const step_ctx c = {0, 0, false};
+    MCDL_TRY(train_step(m, N, &acc, &c));
     if (results) pass_results(m, &acc, results);
     return MCDL_OK;
 }
 
 mcdl_status mcdl_model_predict(mcdl_model *m, int n_x, const mcdl_tensor *const *x,
                                const mcdl_predict_opts *o, int n_out, mcdl_tensor **out) {
-    if (!m || !out) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_predict: NULL argument");
+    MCDL_TRY(mcdl_model_check_handle(m, "mcdl_model_predict"));
+    if (!out) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_predict: NULL argument");
     MCDL_TRY(mcdl_check_isa());
     MCDL_TRY(mcdl_model_build(m));
     if (n_out != m->n_out)
@@ -382,7 +433,7 @@ static mcdl_history *history_new(const mcdl_model *m, int epochs, bool val) {
             const char *name = mcdl_model_result_name(m, i);
             size_t len = strlen(name) + 5;
             char *k = malloc(len);
-            double *vals = calloc((size_t)epochs, sizeof *vals);
+            double *vals = calloc((size_t)(epochs > 0 ? epochs : 1), sizeof *vals);
             if (k) snprintf(k, len, "%s%s", v ? "val_" : "", name);
             h->keys[h->n_keys] = k;
             h->values[h->n_keys] = vals;
@@ -399,7 +450,7 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
                            const mcdl_tensor *const *y, const mcdl_fit_opts *o,
                            mcdl_history **history) {
     if (history) *history = NULL;
-    if (!m) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_fit: model is NULL");
+    MCDL_TRY(mcdl_model_check_handle(m, "mcdl_model_fit"));
     MCDL_TRY(mcdl_check_isa());
     MCDL_TRY(need_compiled(m, "fit"));
     const mcdl_fit_opts d = {0};
@@ -423,6 +474,12 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
                             "validation_y", &n_val_ext));
     }
     const int epochs = o->epochs ? o->epochs : 1;
+    if (o->initial_epoch < 0 || o->initial_epoch > epochs)
+        return mcdl_error(MCDL_ERR_ARG, "fit: initial_epoch %d is outside [0, epochs = %d]",
+                          o->initial_epoch, epochs);
+    if (o->max_memory < 0)
+        return mcdl_error(MCDL_ERR_ARG, "fit: max_memory %lld < 0", (long long)o->max_memory);
+    m->max_memory = o->max_memory;
     /* Keras: int(N * (1 - split)) in double. The float field holds 0.2 as 0.2000000030, which
      * would give 799 of 1000; rounding it to 7 significant digits first recovers the 0.2 the
      * caller wrote. */
@@ -436,10 +493,13 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
     int64_t bs = o->batch_size ? o->batch_size : 32;
     if (bs > n_train) bs = n_train;
     int64_t eval_bs = bs;
-    MCDL_TRY(mcdl_plan_ensure(m, bs, true));
+    mcdl_status ps = mcdl_plan_ensure(m, bs, true);
+    m->max_memory = 0;
+    MCDL_TRY(ps);
     int64_t *perm = malloc((size_t)n_train * sizeof *perm);
     const bool val = n_val > 0;
-    mcdl_history *h = history_new(m, epochs, val);
+    const int e0 = o->initial_epoch;
+    mcdl_history *h = history_new(m, epochs - e0, val);
     if (!perm || !h) {
         free(perm);
         history_free(h);
@@ -452,7 +512,10 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
     mcdl_progress_init(&pr, m, o->verbose, epochs, steps);
     mcdl_status s = MCDL_OK;
     for (int e = 0; e < epochs && s == MCDL_OK; e++) {
-        if (!o->no_shuffle) /* Fisher-Yates on the epoch's own counter stream */
+        /* Fisher-Yates on the epoch's own counter stream; each epoch permutes the previous
+         * order, so a resumed fit replays the skipped epochs' shuffles (cheap) to stand
+         * exactly where the uninterrupted run stood. */
+        if (!o->no_shuffle)
             for (int64_t i = n_train - 1; i > 0; i--) {
                 const int64_t j =
                     (int64_t)mcdl_rng_below(o->seed, (uint64_t)e + 1, (uint64_t)i, (uint64_t)i + 1);
@@ -460,6 +523,7 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
                 perm[i] = perm[j];
                 perm[j] = t;
             }
+        if (e < e0) continue;
         mcdl_progress_epoch_begin(&pr, e);
         pass_acc acc;
         memset(&acc, 0, sizeof acc);
@@ -467,7 +531,8 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
         for (int64_t st = 0; st < steps && s == MCDL_OK; st++) {
             const int64_t b0 = st * bs, b = n_train - b0 < bs ? n_train - b0 : bs;
             gather(m, n_x, x, n_y, y, perm, b0, b);
-            s = train_step(m, b, &acc);
+            const step_ctx c = {e + 1, st + 1, o->continue_on_nonfinite};
+            s = train_step(m, b, &acc, &c);
             if (s == MCDL_OK) {
                 pass_results(m, &acc, r);
                 mcdl_progress_step(&pr, st + 1, r);
@@ -482,11 +547,13 @@ mcdl_status mcdl_model_fit(mcdl_model *m, int n_x, const mcdl_tensor *const *x, 
                 s = eval_range(m, n_x, x, n_y, y, split_at, n_val, eval_bs, vr);
             if (s != MCDL_OK) break;
         }
+        double all[2 * MCDL_MAX_RESULTS];
         for (int i = 0; i < nr; i++) {
-            h->values[i][e] = r[i];
-            if (val) h->values[nr + i][e] = vr[i];
+            h->values[i][e - e0] = all[i] = r[i];
+            if (val) h->values[nr + i][e - e0] = all[nr + i] = vr[i];
         }
         mcdl_progress_epoch_end(&pr, r, val ? vr : NULL);
+        if (o->on_epoch_end) s = o->on_epoch_end(m, e, all, val ? 2 * nr : nr, o->user);
     }
     free(perm);
     if (s != MCDL_OK || !history)

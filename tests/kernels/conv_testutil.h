@@ -18,14 +18,23 @@ static inline float ct_uniform(void) { /* [-1, 1) */
     return (float)((ct_state_ >> 40) * (1.0 / 8388608.0)) - 1.0f;
 }
 
+/* 64-byte aligned like mcdl_alloc, so the kernels' aligned-only paths (streaming stores)
+ * run in the tests too; the size is rounded up to a multiple of the alignment. */
+static inline float *ct_alloc(int64_t n) {
+    const size_t bytes = (size_t)(n > 0 ? n : 1) * sizeof(float);
+    return aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
 static inline float *ct_rand(int64_t n) {
-    float *p = malloc((size_t)(n > 0 ? n : 1) * sizeof(float));
+    float *p = ct_alloc(n);
     for (int64_t i = 0; i < n; i++) p[i] = ct_uniform();
     return p;
 }
 
 static inline float *ct_zeros(int64_t n) {
-    return calloc((size_t)(n > 0 ? n : 1), sizeof(float));
+    float *p = ct_alloc(n);
+    memset(p, 0, (size_t)(n > 0 ? n : 1) * sizeof(float));
+    return p;
 }
 
 /* Convolution / pooling geometry from Keras arguments; returns 0 or -1. */

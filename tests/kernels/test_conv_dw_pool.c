@@ -130,6 +130,7 @@ int main(void) {
         {1, 11, 10, 9, 1, 3, 3, 1, 1, 2, 2, MCDL_PAD_SAME}, /* dilation */
         {1, 1, 13, 20, 3, 1, 3, 1, 1, 1, 1, MCDL_PAD_SAME},
         {2, 3, 3, 1, 1, 5, 5, 1, 1, 1, 1, MCDL_PAD_SAME}, /* kernel > input */
+        {2, 6, 21, 20, 1, 3, 3, 1, 1, 1, 1, MCDL_PAD_VALID}, /* 8-wide tiles, channel tail */
     };
     for (size_t i = 0; i < sizeof dws / sizeof dws[0]; i++) {
         check_dw(&dws[i], 1);
@@ -146,6 +147,10 @@ int main(void) {
         {1, 5, 7, 9, 2, 2, 1, 1, MCDL_PAD_VALID}, /* 2x2 windows inside, overlapping */
         {2, 6, 4, 19, 2, 2, 2, 2, MCDL_PAD_SAME}, /* 2x2 stride 2 tiling exactly */
         {2, 7, 9, 6, 2, 2, 2, 2, MCDL_PAD_VALID}, /* 2x2 stride 2, odd last row and column */
+#if defined(__x86_64__)
+        /* dx over 8 MiB: the streaming-store path (not under qemu: too slow there) */
+        {2, 256, 257, 32, 2, 2, 2, 2, MCDL_PAD_VALID},
+#endif
     };
     for (size_t i = 0; i < sizeof pcs / sizeof pcs[0]; i++) {
         check_pool(&pcs[i], 1);

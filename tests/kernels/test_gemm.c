@@ -227,9 +227,11 @@ int main(void) {
     const int64_t sizes[] = {1, 2, 3, mr - 1, mr, mr + 1, 2 * nr + 3, 127, 128, 129, 500};
     const int ns = (int)(sizeof sizes / sizeof sizes[0]);
 #if defined(__aarch64__)
-    const uint32_t big_every = 48; /* qemu runs ~20x slower */
+    const uint32_t big_every = 48, small_every = 3; /* qemu runs ~20x slower */
+    const int qemu = 1;
 #else
-    const uint32_t big_every = 6;
+    const uint32_t big_every = 6, small_every = 1;
+    const int qemu = 0;
 #endif
     int cases = 0, failed = 0;
     for (int a = 0; a < ns; a++)
@@ -239,13 +241,27 @@ int main(void) {
                 const uint32_t h = hash3((uint32_t)a, (uint32_t)b, (uint32_t)c);
                 const double work = (double)M * (double)N * (double)K;
                 if (work > 65536 && (h % big_every != 0 || work > 2e7)) continue;
+                if (work <= 65536 && (h >> 16) % small_every != 0) continue;
                 cases++;
                 if (!run_case(M, N, K, h)) failed++;
             }
     CHECK(failed == 0, "%d of %d shapes failed", failed, cases);
     printf("%d shapes checked (MR=%d NR=%d)\n", cases, mr, nr);
-    /* Every transpose combination again at one size large enough for several K blocks. */
-    for (uint32_t t = 0; t < 4; t++) CHECK(run_case(67, 70, 600, t * 2731u + 4), "combo %u", t);
+    /* Every transpose combination again with several K blocks, once with N above the
+     * unpacked-A limit (A packed) and below it (A read in place), with M above and below
+     * the unpacked-B limit. */
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1); /* the path limits apply per thread block */
+    for (uint32_t t = 0; t < 4; t++) {
+        CHECK(run_case(65 + 12 * !qemu, 513 + 87 * !qemu, 300, t * 2731u + 4),
+              "combo %u, packed A and B", t);
+        CHECK(run_case(37, 513, 300, t * 2731u + 4), "combo %u, packed A, B in place", t);
+        CHECK(run_case(67, 70, 300 + 300 * !qemu, t * 2731u + 4), "combo %u, unpacked A", t);
+    }
+    omp_set_num_threads(threads);
+    /* Row strides of 4 KiB (lda = 1024, pads 0) are packed whatever N is. */
+    CHECK(run_case(20, 40, 1024, 0u), "lda = 1024, NN");
+    CHECK(run_case(1024, 40, 20, 1u), "lda = 1024, TN");
     /* The plain-loop reference itself. */
     under_test = mcdl_f32_gemm_ref;
     for (uint32_t t = 0; t < 16; t++)
@@ -253,8 +269,11 @@ int main(void) {
               "reference case %u", t);
     under_test = mcdl_f32_gemm;
     check_empty_k();
-    check_determinism(300, 200, 130, 'N', 'N');
+    check_determinism(qemu ? 100 : 300, 200, 130, 'N', 'N');
     check_determinism(1, 300, 77, 'N', 'N');
+    check_determinism(1, 200, 5000, 'N', 'N');
+    CHECK(run_case(1, 200, 5000, 8u), "GEMV split along K");
+    CHECK(run_case(1, 37, 2100, (9u << 11) | 1u), "GEMV split along K, transposed A, epilogue");
     check_determinism(12, 257, 300, 'T', 'N');
     check_determinism(40, 512, 64, 'N', 'T');
     return check_finish();

@@ -4,6 +4,7 @@
 #define MCDL_TOOLS_COMMANDS_H
 
 int mcdl_cmd_info(int argc, char **argv);
+int mcdl_cmd_bench(int argc, char **argv);
 
 /* File-based commands (tools/mcdl/files/), built with MCDL_WITH_FILES. */
 int mcdl_cmd_summary(int argc, char **argv);

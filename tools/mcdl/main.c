@@ -1,4 +1,4 @@
-/* The mcdl command: dispatches sub-commands (info, summary, train, evaluate, predict,
+/* The mcdl command: dispatches sub-commands (info, bench, summary, train, evaluate, predict,
  * export-weights). Exit codes: 0 success, 2 bad usage, 1 any other error with
  * mcdl_last_error()'s sentence on stderr. */
 #include <stdio.h>
@@ -12,6 +12,7 @@ static void usage(FILE *f) {
                "commands:\n"
                "  info                 CPU features, the kernel path in use, math accuracy table\n"
                "  version              print the library version\n"
+               "  bench                seed models: training samples/s and batch-1 latency\n"
 #ifdef MCDL_WITH_FILES
                "  summary              Keras' summary table of a model file (.json or .mcdl)\n"
                "  train                compile + fit a model file on .npy arrays, save an .mcdl\n"
@@ -37,6 +38,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "info")) return mcdl_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench")) return mcdl_cmd_bench(argc - 1, argv + 1);
 #ifdef MCDL_WITH_FILES
     if (!strcmp(cmd, "summary")) return mcdl_cmd_summary(argc - 1, argv + 1);
     if (!strcmp(cmd, "train")) return mcdl_cmd_train(argc - 1, argv + 1);

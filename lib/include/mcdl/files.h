@@ -87,6 +87,31 @@ mcdl_status mcdl_model_load(const char *path, mcdl_model **out);
  *  Keras JSON; seed initialises the weights of a JSON architecture). */
 mcdl_status mcdl_model_open(const char *path, uint64_t seed, mcdl_model **out);
 
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+/** Checkpoints during fit: set fit opts on_epoch_end = mcdl_checkpoint_epoch and
+ *  user = &opts. After every `every` epochs and after the last epoch (epochs), the model
+ *  (weights, optimizer slots and iterations) is written to DIR/ckpt-EEEEEE.mcdl, EEEEEE the
+ *  number of epochs done, atomically (temp file, fsync, rename, fsync of DIR): a crash or
+ *  kill leaves the previous checkpoint intact. Then only the newest `keep` are kept. */
+typedef struct {
+    const char *dir; /**< created when missing (one level) */
+    int every;       /**< 0 means 1 */
+    int keep;        /**< 0 keeps all */
+    int epochs;      /**< the fit's epochs: the last one is always saved */
+} mcdl_checkpoint_opts;
+
+/** An mcdl_fit_opts.on_epoch_end callback; user is a const mcdl_checkpoint_opts *. */
+mcdl_status mcdl_checkpoint_epoch(mcdl_model *m, int epoch, const double *results, int n_results,
+                                  void *user);
+/** Writes DIR/ckpt-EEEEEE.mcdl for `epochs_done` epochs and prunes to the newest keep. */
+mcdl_status mcdl_checkpoint_save(const mcdl_model *m, const char *dir, int epochs_done, int keep);
+/** Loads the newest checkpoint in dir that loads cleanly (a damaged newer one is skipped
+ *  with a note on stderr); *epochs_done receives its epoch count. MCDL_ERR_IO naming dir
+ *  when there is none. The model is compiled with its saved optimizer state, ready for
+ *  fit with initial_epoch = *epochs_done. */
+mcdl_status mcdl_checkpoint_load_latest(const char *dir, mcdl_model **out, int *epochs_done);
+
 #ifdef __cplusplus
 }
 #endif

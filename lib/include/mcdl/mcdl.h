@@ -58,10 +58,11 @@
 #include "mcdl/layers.h"
 #include "mcdl/model.h"
 #include "mcdl/conv.h"
-#include "mcdl/rnn.h"
 #include "mcdl/attention.h"
 #include "mcdl/npy.h"
 #include "mcdl/data.h"
 #include "mcdl/files.h"
+#include "mcdl/rnn.h"
+#include "mcdl/zoo.h"
 
 #endif

@@ -43,6 +43,8 @@ void mcdl_model_destroy(mcdl_model *m);
 
 mcdl_graph *mcdl_model_graph(const mcdl_model *m);
 const char *mcdl_model_name(const mcdl_model *m);
+/** The seed of the model's graph (weight initialisation, Dropout streams); saved in .mcdl. */
+uint64_t mcdl_model_graph_seed(const mcdl_model *m);
 bool mcdl_model_is_sequential(const mcdl_model *m);
 int mcdl_model_num_inputs(const mcdl_model *m);
 int mcdl_model_num_outputs(const mcdl_model *m);
@@ -143,6 +145,23 @@ typedef struct {
     uint64_t seed;   /**< shuffling seed; Dropout uses the graph's seed */
     int verbose;     /**< 0 silent; 1 Keras' progress bar on a terminal, else one line
                           per epoch; 2 one line per epoch. Written to stdout. */
+    /** false (default): a NaN/Inf loss or gradient stops fit with MCDL_ERR_NUMERIC naming
+     *  the layer, weight, epoch and batch, before the bad step touches the weights.
+     *  true: train on regardless (Keras' behaviour without TerminateOnNaN). */
+    bool continue_on_nonfinite;
+    /** Epochs already done (Keras initial_epoch): training runs epochs initial_epoch ..
+     *  epochs-1, and the shuffles of the skipped epochs are replayed so a resumed run sees
+     *  the same batches as an uninterrupted one. History holds the epochs run. */
+    int initial_epoch;
+    /** Called after each epoch (0-based epoch, that epoch's results as history records
+     *  them: loss, metrics, then val_ values when there is validation data). A non-OK
+     *  return stops fit with that status. Used for checkpoints (mcdl_checkpoint_epoch). */
+    mcdl_status (*on_epoch_end)(mcdl_model *m, int epoch, const double *results, int n_results,
+                                void *user);
+    void *user;
+    /** Cap on the planned activation arena in bytes (0: MCDL_MAX_MEMORY from the
+     *  environment, else mcdl_set_max_memory, else none). */
+    int64_t max_memory;
 } mcdl_fit_opts;
 
 /** Keras fit. x: one tensor per model input, y: one per output, equal sample counts.

@@ -17,6 +17,17 @@ extern "C" {
 mcdl_status mcdl_set_num_threads(int n);
 int mcdl_get_num_threads(void);
 
+/** Process-wide cap, in bytes, on the activation arena a model plans for a batch (0: no
+ *  cap). A plan over the cap is refused before allocating, with MCDL_ERR_NOMEM and both
+ *  figures ("planned 3.2 GiB ... exceeds the cap of 1.0 GiB"). Until set, the environment
+ *  variable MCDL_MAX_MEMORY (bytes, or with a K/M/G suffix: 512M, 2G) gives it; a fit's
+ *  own max_memory overrides it. Negative: MCDL_ERR_ARG. */
+mcdl_status mcdl_set_max_memory(int64_t bytes);
+int64_t mcdl_get_max_memory(void);
+/** Parses "1073741824", "512K", "64M", "2G" (binary units) into bytes; MCDL_ERR_ARG
+ *  naming the text when it is not such a size. */
+mcdl_status mcdl_parse_bytes(const char *text, int64_t *bytes);
+
 /** The kernel path in use: "avx512", "avx2", "neon" or "ref". */
 const char *mcdl_active_isa(void);
 /** Selects a path by name ("ref", "avx2", "avx512", "neon"), as MCDL_ISA does.

@@ -68,7 +68,12 @@ int cli_parse(int argc, char **argv, unsigned allowed, const char *usage, cli_op
                   {"--seed", CLI_SEED},
                   {"--threads", CLI_THREADS},
                   {"--weights", CLI_WEIGHTS},
-                  {"--save", CLI_SAVE}};
+                  {"--save", CLI_SAVE},
+                  {"--checkpoint", CLI_CHECKPOINT},
+                  {"--every", CLI_CHECKPOINT},
+                  {"--keep", CLI_CHECKPOINT},
+                  {"--resume", CLI_CHECKPOINT},
+                  {"--max-memory", CLI_MAX_MEMORY}};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -109,6 +114,25 @@ int cli_parse(int argc, char **argv, unsigned allowed, const char *usage, cli_op
         case CLI_SAVE:
             o->save = v;
             break;
+        case CLI_CHECKPOINT:
+            if (!strcmp(a, "--checkpoint")) {
+                o->checkpoint = v;
+            } else if (!strcmp(a, "--resume")) {
+                o->resume = v;
+            } else {
+                int64_t *dst = !strcmp(a, "--every") ? &o->every : &o->keep;
+                if (!parse_int(v, 1, dst) || *dst > 1000000)
+                    return usage_error(usage,
+                                       "--every and --keep need a positive integer, got '%s'", v);
+            }
+            break;
+        case CLI_MAX_MEMORY:
+            if (mcdl_parse_bytes(v, &o->max_memory) != MCDL_OK || o->max_memory == 0)
+                return usage_error(usage,
+                                   "--max-memory needs a size in bytes or with K, M, G (512M, "
+                                   "2G), got '%s'",
+                                   v);
+            break;
         case CLI_LR:
             if (!parse_double(v, &o->lr) || o->lr <= 0)
                 return usage_error(usage, "--lr needs a positive number, got '%s'", v);
@@ -145,7 +169,7 @@ int cli_parse(int argc, char **argv, unsigned allowed, const char *usage, cli_op
             break;
         }
     }
-    if (!o->model) return usage_error(usage, "%s", "a model file is required");
+    if (!o->model && !o->resume) return usage_error(usage, "%s", "a model file is required");
     return 0;
 }
 
@@ -159,12 +183,22 @@ static bool ends_with(const char *s, const char *suffix) {
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
-mcdl_status cli_open_model(const cli_opts *o, mcdl_model **m) {
-    *m = NULL;
+mcdl_status cli_apply_runtime(const cli_opts *o) {
     if (o->threads > 0) {
         mcdl_status s = mcdl_set_num_threads((int)o->threads);
         if (s != MCDL_OK) return s;
     }
+    if (o->max_memory > 0) return mcdl_set_max_memory(o->max_memory);
+    const char *env = getenv("MCDL_MAX_MEMORY");
+    int64_t v;
+    if (env && *env) return mcdl_parse_bytes(env, &v); /* report a bad MCDL_MAX_MEMORY */
+    return MCDL_OK;
+}
+
+mcdl_status cli_open_model(const cli_opts *o, mcdl_model **m) {
+    *m = NULL;
+    mcdl_status rs = cli_apply_runtime(o);
+    if (rs != MCDL_OK) return rs;
     mcdl_status s = mcdl_model_open(o->model, (uint64_t)o->seed, m);
     if (s != MCDL_OK || !o->weights) return s;
     if (ends_with(o->weights, ".mcdl")) {

@@ -23,6 +23,8 @@ typedef struct {
     bool have_metrics;
     double lr, validation_split;
     int64_t epochs, batch_size, seed, threads;
+    const char *checkpoint, *resume; /* train: checkpoint directory, resume directory */
+    int64_t every, keep, max_memory;
 } cli_opts;
 
 /* Which options a command takes, as a set of flags. */
@@ -41,6 +43,8 @@ enum {
     CLI_THREADS = 1 << 11,
     CLI_WEIGHTS = 1 << 12,
     CLI_SAVE = 1 << 13,
+    CLI_CHECKPOINT = 1 << 14, /* --checkpoint DIR --every N --keep K --resume DIR */
+    CLI_MAX_MEMORY = 1 << 15,
 };
 
 /* Parses argv[1..] (argv[0] is the command name): the first non-option argument is the
@@ -50,6 +54,9 @@ int cli_parse(int argc, char **argv, unsigned allowed, const char *usage, cli_op
 
 /* Prints "mcdl: <sentence>" and returns CLI_ERROR. */
 int cli_fail(void);
+
+/* Applies --threads and --max-memory (process-wide settings). */
+mcdl_status cli_apply_runtime(const cli_opts *o);
 
 /* Opens MODEL (.mcdl or Keras JSON, chosen by content), applies --threads, and loads
  * --weights (.npz by Keras variable paths, or the weights of another .mcdl). */
