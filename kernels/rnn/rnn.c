@@ -240,13 +240,13 @@ static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcd
     c->y = a->y;
 }
 
-/* Static split of the (unit block, row tile) items over the team, block-major so a
+/* Static split of the (group of RNN_GB unit blocks, row tile) items over the team, block-major so a
  * thread keeps one block's packed weights in L1 while the batch rows stream past. A barrier per
  * step costs about a microsecond, so a step's products must give each thread at least
  * RNN_MACS_PER_THREAD multiply-adds; wide gates spread over threads even at batch 1. */
 #define RNN_MACS_PER_THREAD 32768
 static int rnn_threads(const mcdl_rnn_ctx *c) {
-    int64_t items = (c->B + c->mr - 1) / c->mr * c->nblk;
+    int64_t items = (c->B + c->mr - 1) / c->mr * ((c->nblk + RNN_GB - 1) / RNN_GB);
     int64_t macs = c->B * c->Gu * (c->u + (c->xp ? 0 : c->in));
     int64_t nt = omp_in_parallel() ? 1 : omp_get_max_threads();
     if (nt > macs / RNN_MACS_PER_THREAD) nt = macs / RNN_MACS_PER_THREAD;
@@ -256,11 +256,12 @@ static int rnn_threads(const mcdl_rnn_ctx *c) {
 
 #define RNN_FOR_ITEMS(c, body)                                                                     \
     do {                                                                                           \
-        const int64_t nrt_ = ((c)->B + (c)->mr - 1) / (c)->mr, n_ = nrt_ * (c)->nblk;              \
+        const int64_t nrt_ = ((c)->B + (c)->mr - 1) / (c)->mr;                                     \
+        const int64_t n_ = nrt_ * (((c)->nblk + RNN_GB - 1) / RNN_GB);                             \
         const int64_t lo_ = n_ * omp_get_thread_num() / omp_get_num_threads();                     \
         const int64_t hi_ = n_ * (omp_get_thread_num() + 1) / omp_get_num_threads();               \
         for (int64_t it_ = lo_; it_ < hi_; it_++) {                                                \
-            const int64_t blk = it_ / nrt_, r0 = it_ % nrt_ * (c)->mr;                             \
+            const int64_t blk = it_ / nrt_ * RNN_GB, r0 = it_ % nrt_ * (c)->mr;                    \
             const int64_t nr = (c)->B - r0 < (c)->mr ? (c)->B - r0 : (c)->mr;                      \
             body;                                                                                  \
         }                                                                                          \

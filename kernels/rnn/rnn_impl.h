@@ -49,7 +49,13 @@ static inline int64_t mcdl_rnn_time(const mcdl_rnn_ctx *c, int64_t s) {
     return c->go_backwards ? c->T - 1 - s : s;
 }
 
-/* One work item: rows [r0, r0 + nr) (nr <= mr) and unit block blk, at step s. */
+/* Unit blocks per work item: a SimpleRNN forward tile and the backward dh product
+ * cover this many blocks at once so each broadcast feeds several FMAs (RNN_MR x RNN_GB
+ * accumulators must fit the register file with RNN_GB weight vectors). */
+#define RNN_GB 4
+
+/* One work item: rows [r0, r0 + nr) (nr <= mr) and unit blocks [blk, blk + RNN_GB)
+ * (fewer at the end), at step s. */
 typedef void (*mcdl_rnn_item_fn)(const mcdl_rnn_ctx *c, int64_t s, int64_t r0, int64_t nr,
                                  int64_t blk);
 
