@@ -233,6 +233,26 @@ static void gemm_block_direct(const gemm_problem *g, int64_t r0, int64_t r1, int
     }
 }
 
+/* Rows [r0, r1) x columns [c0, c1) for K <= MCDL_GEMM_SMALLK_MAX with op(B) = B: nothing
+ * packed. Column strips of NR outer (the K x NR strip of B stays in L1), full MR-row
+ * tiles through the K-specialised kernel, the last rows through the exact-row kernel. */
+static void gemm_block_smallk(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
+                              int64_t c1) {
+    const mcdl_gemm_cfg *cfg = g->cfg;
+    const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
+    const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
+    const int64_t mfull = (r1 - r0) / cfg->mr * cfg->mr, rt = r1 - r0 - mfull;
+    for (int64_t j = c0; j < c1; j += cfg->nr) {
+        const int64_t n = c1 - j < cfg->nr ? c1 - j : cfg->nr;
+        if (mfull > 0)
+            cfg->smallk[g->K - 1](mfull, a_at(g, r0, 0), a_rs, a_cs, g->B + j, g->ldb,
+                                  g->C + r0 * g->ldc + j, g->ldc, n, &p, r0, j);
+        if (rt > 0)
+            cfg->direct[rt - 1](g->K, a_at(g, r0 + mfull, 0), a_rs, a_cs, g->B + j, g->ldb,
+                                g->C + (r0 + mfull) * g->ldc + j, g->ldc, n, &p, r0 + mfull, j);
+    }
+}
+
 /* C = beta * C then the epilogue: the K = 0 or alpha = 0 product. */
 static void gemm_scale_only(const gemm_problem *g) {
     for (int64_t i = 0; i < g->M; i++) {
@@ -284,6 +304,7 @@ static void gemm_run(const gemm_problem *g) {
     }
     const mcdl_gemm_cfg *cfg = g->cfg;
     const int direct = !g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
+    const int smallk = !direct && !g->tb && !g->bpre && g->K <= MCDL_GEMM_SMALLK_MAX;
     /* Each thread packs the whole of the operand along the dimension not split, so split
      * the longer dimension (the shorter operand gets packed twice); small-M products
      * always split columns. */
@@ -297,7 +318,7 @@ static void gemm_run(const gemm_problem *g) {
     if (nt > units) nt = (int)units;
     if (nt < 1) nt = 1;
     void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
-        direct ? gemm_block_direct : gemm_block_packed;
+        direct ? gemm_block_direct : smallk ? gemm_block_smallk : gemm_block_packed;
     if (direct && g->M == 1 && g->K >= GEMM_GEMV_KSPLIT_MIN_K) {
         int nt_k = omp_in_parallel() ? 1 : omp_get_max_threads();
         if (nt_k > work / GEMM_MIN_WORK_PER_THREAD) nt_k = (int)(work / GEMM_MIN_WORK_PER_THREAD);
