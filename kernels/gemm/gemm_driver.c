@@ -234,22 +234,26 @@ static void gemm_block_direct(const gemm_problem *g, int64_t r0, int64_t r1, int
 }
 
 /* Rows [r0, r1) x columns [c0, c1) for K <= MCDL_GEMM_SMALLK_MAX with op(B) = B: nothing
- * packed. Column strips of NR outer (the K x NR strip of B stays in L1), full MR-row
- * tiles through the K-specialised kernel, the last rows through the exact-row kernel. */
+ * packed. Column strips of NR outer (the K x NR strip of B stays in L1), full MR x NR
+ * tiles through the K-specialised kernel, the rest through the exact-row kernels. */
 static void gemm_block_smallk(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
                               int64_t c1) {
     const mcdl_gemm_cfg *cfg = g->cfg;
     const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
     const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
-    const int64_t mfull = (r1 - r0) / cfg->mr * cfg->mr, rt = r1 - r0 - mfull;
+    const int64_t mfull = (r1 - r0) / cfg->mr * cfg->mr;
     for (int64_t j = c0; j < c1; j += cfg->nr) {
         const int64_t n = c1 - j < cfg->nr ? c1 - j : cfg->nr;
-        if (mfull > 0)
+        if (mfull > 0 && n == cfg->nr)
             cfg->smallk[g->K - 1](mfull, a_at(g, r0, 0), a_rs, a_cs, g->B + j, g->ldb,
                                   g->C + r0 * g->ldc + j, g->ldc, n, &p, r0, j);
-        if (rt > 0)
-            cfg->direct[rt - 1](g->K, a_at(g, r0 + mfull, 0), a_rs, a_cs, g->B + j, g->ldb,
-                                g->C + (r0 + mfull) * g->ldc + j, g->ldc, n, &p, r0 + mfull, j);
+        /* Rows not covered by the kernel (all of them in a narrow last strip). */
+        const int64_t rs = n == cfg->nr ? mfull : 0;
+        for (int64_t i = r0 + rs; i < r1; i += cfg->mr) {
+            const int64_t m = r1 - i < cfg->mr ? r1 - i : cfg->mr;
+            cfg->direct[m - 1](g->K, a_at(g, i, 0), a_rs, a_cs, g->B + j, g->ldb,
+                               g->C + i * g->ldc + j, g->ldc, n, &p, i, j);
+        }
     }
 }
 
