@@ -157,8 +157,9 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
         gemm_block_fallback(g, r0, r1, c0, c1);
         return;
     }
-    /* Pre-packed B has no plain copy to fall back on: one A panel on the stack will do. */
-    float apanel[8 * 256];
+    /* Pre-packed B has no plain copy to fall back on: one A panel on the stack will do
+     * (MR x KC is at most 8 x 512 on every path). */
+    float apanel[8 * 512];
     if (!abuf) {
         abuf = apanel;
         mc_max = mr;
