@@ -157,8 +157,9 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
         gemm_block_fallback(g, r0, r1, c0, c1);
         return;
     }
-    /* Pre-packed B has no plain copy to fall back on: one A panel on the stack will do. */
-    float apanel[8 * 256];
+    /* Pre-packed B has no plain copy to fall back on: one A panel on the stack will do
+     * (MR x KC is at most 8 x 512 on every path). */
+    float apanel[8 * 512];
     if (!abuf) {
         abuf = apanel;
         mc_max = mr;
@@ -233,6 +234,30 @@ static void gemm_block_direct(const gemm_problem *g, int64_t r0, int64_t r1, int
     }
 }
 
+/* Rows [r0, r1) x columns [c0, c1) for K <= MCDL_GEMM_SMALLK_MAX with op(B) = B: nothing
+ * packed. Column strips of NR outer (the K x NR strip of B stays in L1), full MR x NR
+ * tiles through the K-specialised kernel, the rest through the exact-row kernels. */
+static void gemm_block_smallk(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
+                              int64_t c1) {
+    const mcdl_gemm_cfg *cfg = g->cfg;
+    const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
+    const int64_t a_rs = g->ta ? 1 : g->lda, a_cs = g->ta ? g->lda : 1;
+    const int64_t mfull = (r1 - r0) / cfg->mr * cfg->mr;
+    for (int64_t j = c0; j < c1; j += cfg->nr) {
+        const int64_t n = c1 - j < cfg->nr ? c1 - j : cfg->nr;
+        if (mfull > 0 && n == cfg->nr)
+            cfg->smallk[g->K - 1](mfull, a_at(g, r0, 0), a_rs, a_cs, g->B + j, g->ldb,
+                                  g->C + r0 * g->ldc + j, g->ldc, n, &p, r0, j);
+        /* Rows not covered by the kernel (all of them in a narrow last strip). */
+        const int64_t rs = n == cfg->nr ? mfull : 0;
+        for (int64_t i = r0 + rs; i < r1; i += cfg->mr) {
+            const int64_t m = r1 - i < cfg->mr ? r1 - i : cfg->mr;
+            cfg->direct[m - 1](g->K, a_at(g, i, 0), a_rs, a_cs, g->B + j, g->ldb,
+                               g->C + i * g->ldc + j, g->ldc, n, &p, i, j);
+        }
+    }
+}
+
 /* C = beta * C then the epilogue: the K = 0 or alpha = 0 product. */
 static void gemm_scale_only(const gemm_problem *g) {
     for (int64_t i = 0; i < g->M; i++) {
@@ -284,6 +309,7 @@ static void gemm_run(const gemm_problem *g) {
     }
     const mcdl_gemm_cfg *cfg = g->cfg;
     const int direct = !g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
+    const int smallk = !direct && !g->tb && !g->bpre && g->K <= MCDL_GEMM_SMALLK_MAX;
     /* Each thread packs the whole of the operand along the dimension not split, so split
      * the longer dimension (the shorter operand gets packed twice); small-M products
      * always split columns. */
@@ -297,7 +323,7 @@ static void gemm_run(const gemm_problem *g) {
     if (nt > units) nt = (int)units;
     if (nt < 1) nt = 1;
     void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
-        direct ? gemm_block_direct : gemm_block_packed;
+        direct ? gemm_block_direct : smallk ? gemm_block_smallk : gemm_block_packed;
     if (direct && g->M == 1 && g->K >= GEMM_GEMV_KSPLIT_MIN_K) {
         int nt_k = omp_in_parallel() ? 1 : omp_get_max_threads();
         if (nt_k > work / GEMM_MIN_WORK_PER_THREAD) nt_k = (int)(work / GEMM_MIN_WORK_PER_THREAD);

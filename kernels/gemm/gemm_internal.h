@@ -38,6 +38,15 @@ typedef void (*mcdl_gemm_gemv_fn)(int64_t k, int64_t n, const float *a, int64_t 
                                   const float *b, int64_t ldb, float *c,
                                   const mcdl_gemm_ukr_args *p, int64_t row0, int64_t col0);
 
+/* Tiny-K kernel (one function per K in [1, 16]): rows [0, m) with m a multiple of MR,
+ * exactly NR columns, A element (i, kk) at a[i * a_rs + kk * a_cs], B row-major, no packing. */
+typedef void (*mcdl_gemm_smallk_fn)(int64_t m, const float *a, int64_t a_rs, int64_t a_cs,
+                                    const float *b, int64_t ldb, float *c, int64_t ldc,
+                                    int64_t n, const mcdl_gemm_ukr_args *p, int64_t row0,
+                                    int64_t col0);
+
+#define MCDL_GEMM_SMALLK_MAX 16
+
 /* The per-ISA kernel table with its block sizes (chosen from the cache sizes the file's
  * comment states): MC x KC of A fits L2, KC x NR of B fits L1, KC x NC of B fits L3. */
 typedef struct {
@@ -47,6 +56,7 @@ typedef struct {
     mcdl_gemm_ukr_fn ukr;
     mcdl_gemm_ukr_direct_fn direct[16]; /* index m - 1, m <= mr */
     mcdl_gemm_gemv_fn gemv;
+    mcdl_gemm_smallk_fn smallk[MCDL_GEMM_SMALLK_MAX]; /* index K - 1 */
 } mcdl_gemm_cfg;
 
 extern const mcdl_gemm_cfg mcdl_gemm_cfg_ref;
