@@ -29,9 +29,7 @@ mcdl_tensor *make_tensor(int64_t rows, int64_t cols) {
     return t;
 }
 
-void fail(benchmark::State &state) {
-    state.SkipWithError(mcdl_last_error());
-}
+void fail(benchmark::State &state) { state.SkipWithError(mcdl_last_error()); }
 
 void npy_save_mcdl(benchmark::State &state, int64_t rows, int64_t cols) {
     mcdl_tensor *t = make_tensor(rows, cols);

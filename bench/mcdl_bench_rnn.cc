@@ -36,9 +36,9 @@ struct Case {
 // The seed shapes (SEED_MODELS.md): lstm/gru/simplernn models, lstm_forecast, and
 // the 5-feature sequence classifier; batch 1 = single-sample inference of each.
 const Case kCases[] = {
-    {"b32_t10_i8_u64", 32, 10, 8, 64, true},   {"b64_t100_i1_u50", 64, 100, 1, 50, true},
-    {"b32_t20_i5_u64", 32, 20, 5, 64, true},   {"b1_t10_i8_u64", 1, 10, 8, 64, false},
-    {"b1_t100_i1_u50", 1, 100, 1, 50, false},  {"b1_t20_i5_u64", 1, 20, 5, 64, false},
+    {"b32_t10_i8_u64", 32, 10, 8, 64, true},  {"b64_t100_i1_u50", 64, 100, 1, 50, true},
+    {"b32_t20_i5_u64", 32, 20, 5, 64, true},  {"b1_t10_i8_u64", 1, 10, 8, 64, false},
+    {"b1_t100_i1_u50", 1, 100, 1, 50, false}, {"b1_t20_i5_u64", 1, 20, 5, 64, false},
 };
 const Case kSmoke[] = {{"b2_t3_i2_u8", 2, 3, 2, 8, true}};
 
@@ -67,7 +67,8 @@ void bench_mcdl(benchmark::State &st, mcdl_rnn_cell cell, Case c, bool train) {
     d.act = MCDL_ACT_TANH, d.rec_act = MCDL_ACT_SIGMOID, d.reset_after = true;
     const int64_t G = mcdl_rnn_gates(cell), u = c.u;
     uint64_t s = 42;
-    std::vector<float> x(c.B * c.T * c.in), w(c.in * G * u), uk(u * G * u), b(mcdl_rnn_bias_size(&d));
+    std::vector<float> x(c.B * c.T * c.in), w(c.in * G * u), uk(u * G * u),
+        b(mcdl_rnn_bias_size(&d));
     std::vector<float> y(c.B * c.T * u), hT(c.B * u), cT(c.B * u), dy(c.B * c.T * u), dx(x.size());
     std::vector<float> dw(w.size()), du(uk.size()), db(b.size()), dh0(c.B * u);
     fill(x.data(), x.size(), 1.0f, &s), fill(w.data(), w.size(), 0.3f, &s);
@@ -101,7 +102,8 @@ void bench_mcdl(benchmark::State &st, mcdl_rnn_cell cell, Case c, bool train) {
 #ifdef MCDL_HAVE_ONEDNN
 void bench_onednn(benchmark::State &st, int cell, mcdl_rnn_cell mcell, Case c, bool train) {
     onednn_rnn r;
-    if (onednn_rnn_init(&r, cell, dnnl_unidirectional_left2right, c.T, c.B, c.in, c.u, train) != 0) {
+    if (onednn_rnn_init(&r, cell, dnnl_unidirectional_left2right, c.T, c.B, c.in, c.u, train) !=
+        0) {
         st.SkipWithError("oneDNN primitive creation failed");
         onednn_rnn_destroy(&r);
         return;
@@ -138,7 +140,8 @@ void register_all() {
         mcdl_rnn_cell cell;
         int onednn;
     };
-    const Cell cells[] = {{"lstm", MCDL_RNN_LSTM, 1}, {"gru", MCDL_RNN_GRU, 2}, {"rnn", MCDL_RNN_SIMPLE, 0}};
+    const Cell cells[] = {
+        {"lstm", MCDL_RNN_LSTM, 1}, {"gru", MCDL_RNN_GRU, 2}, {"rnn", MCDL_RNN_SIMPLE, 0}};
     for (const Cell &cl : cells) {
         for (int train = 0; train < 2; train++) {
             for (size_t k = 0; k < ncases; k++) {
@@ -146,14 +149,14 @@ void register_all() {
                 if (train && !c.train) continue;
                 std::string op = std::string(cl.name) + (train ? "_bwd" : "_fwd");
                 // mcdl and oneDNN side by side, so each pair runs back to back
-                benchmark::RegisterBenchmark((op + ":mcdl:" + c.name).c_str(), bench_mcdl, cl.cell, c,
-                                             train != 0)
+                benchmark::RegisterBenchmark((op + ":mcdl:" + c.name).c_str(), bench_mcdl, cl.cell,
+                                             c, train != 0)
                     ->Unit(benchmark::kMicrosecond)
                     ->UseRealTime()
                     ->ComputeStatistics("min", vmin);
 #ifdef MCDL_HAVE_ONEDNN
-                benchmark::RegisterBenchmark((op + ":onednn:" + c.name).c_str(), bench_onednn, cl.onednn,
-                                             cl.cell, c, train != 0)
+                benchmark::RegisterBenchmark((op + ":onednn:" + c.name).c_str(), bench_onednn,
+                                             cl.onednn, cl.cell, c, train != 0)
                     ->Unit(benchmark::kMicrosecond)
                     ->UseRealTime()
                     ->ComputeStatistics("min", vmin);

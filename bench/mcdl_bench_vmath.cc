@@ -22,15 +22,9 @@ struct op_desc {
     double flops_per_elem;
 };
 
-float libm_exp(float x) {
-    return std::exp(x);
-}
-float libm_tanh(float x) {
-    return std::tanh(x);
-}
-float libm_sigmoid(float x) {
-    return 1.0f / (1.0f + std::exp(-x));
-}
+float libm_exp(float x) { return std::exp(x); }
+float libm_tanh(float x) { return std::tanh(x); }
+float libm_sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
 const op_desc k_ops[] = {
     {"vexp", mcdl_vexp, libm_exp, 24.0},

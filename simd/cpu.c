@@ -23,8 +23,8 @@ static unsigned detect(void) {
     int osxsave = (c >> 27) & 1, fma = (c >> 12) & 1, f16c = (c >> 29) & 1;
     if (!osxsave) return 0;
     unsigned long long xcr0 = read_xcr0();
-    int ymm_ok = (xcr0 & 0x6) == 0x6;     /* SSE + AVX state saved by the OS */
-    int zmm_ok = (xcr0 & 0xe6) == 0xe6;   /* + opmask, ZMM_Hi256, Hi16_ZMM */
+    int ymm_ok = (xcr0 & 0x6) == 0x6;   /* SSE + AVX state saved by the OS */
+    int zmm_ok = (xcr0 & 0xe6) == 0xe6; /* + opmask, ZMM_Hi256, Hi16_ZMM */
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1;
     if (ymm_ok && avx2) f |= MCDL_CPU_AVX2;
@@ -64,11 +64,16 @@ int mcdl_isa_parse(const char *name, mcdl_isa *out) {
 
 static int supported(unsigned f, mcdl_isa isa) {
     switch (isa) {
-    case MCDL_ISA_REF: return 1;
-    case MCDL_ISA_NEON: return (f & MCDL_CPU_NEON) != 0;
-    case MCDL_ISA_AVX2: return (f & MCDL_CPU_AVX2) && (f & MCDL_CPU_FMA);
-    case MCDL_ISA_AVX512: return (f & MCDL_CPU_AVX512F) && (f & MCDL_CPU_AVX2) && (f & MCDL_CPU_FMA);
-    default: return 0;
+    case MCDL_ISA_REF:
+        return 1;
+    case MCDL_ISA_NEON:
+        return (f & MCDL_CPU_NEON) != 0;
+    case MCDL_ISA_AVX2:
+        return (f & MCDL_CPU_AVX2) && (f & MCDL_CPU_FMA);
+    case MCDL_ISA_AVX512:
+        return (f & MCDL_CPU_AVX512F) && (f & MCDL_CPU_AVX2) && (f & MCDL_CPU_FMA);
+    default:
+        return 0;
     }
 }
 
@@ -125,7 +130,6 @@ int mcdl_cpu_force_isa(mcdl_isa isa) {
     g_error[0] = '\0';
     return 0;
 }
-
 
 void mcdl_cpu_features_string(char *buf, size_t n) { features_string(mcdl_cpu_features(), buf, n); }
 

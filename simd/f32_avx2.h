@@ -20,9 +20,13 @@ static inline __m256i vf_tail_mask_(int64_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 /* Loads lanes [0, n) (n < VF_WIDTH); the rest are zero and memory past p + n is not read. */
-static inline vf vf_load_tail(const float *p, int64_t n) { return _mm256_maskload_ps(p, vf_tail_mask_(n)); }
+static inline vf vf_load_tail(const float *p, int64_t n) {
+    return _mm256_maskload_ps(p, vf_tail_mask_(n));
+}
 /* Stores lanes [0, n) only. */
-static inline void vf_store_tail(float *p, vf v, int64_t n) { _mm256_maskstore_ps(p, vf_tail_mask_(n), v); }
+static inline void vf_store_tail(float *p, vf v, int64_t n) {
+    _mm256_maskstore_ps(p, vf_tail_mask_(n), v);
+}
 static inline vf vf_zero(void) { return _mm256_setzero_ps(); }
 static inline vf vf_set1(float x) { return _mm256_set1_ps(x); }
 static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
@@ -61,7 +65,9 @@ static inline float vf_hmax(vf v) {
 /* Integer lanes, used by the math functions for exponent arithmetic. */
 static inline vi vf_round_to_vi(vf a) { return _mm256_cvtps_epi32(a); } /* nearest-even */
 static inline vf vi_to_vf(vi a) { return _mm256_cvtepi32_ps(a); }
-static inline vf vf_round(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vf vf_round(vf a) {
+    return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 static inline vi vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
 static inline vi vi_add(vi a, vi b) { return _mm256_add_epi32(a, b); }
 static inline vi vi_sub(vi a, vi b) { return _mm256_sub_epi32(a, b); }

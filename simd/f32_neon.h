@@ -58,7 +58,9 @@ static inline vi vi_sub(vi a, vi b) { return vsubq_s32(a, b); }
 static inline vi vi_and(vi a, vi b) { return vandq_s32(a, b); }
 static inline vi vi_or(vi a, vi b) { return vorrq_s32(a, b); }
 static inline vi vi_shl23(vi a) { return vshlq_n_s32(a, 23); }
-static inline vi vi_srl23(vi a) { return vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), 23)); }
+static inline vi vi_srl23(vi a) {
+    return vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), 23));
+}
 static inline vf vi_as_vf(vi a) { return vreinterpretq_f32_s32(a); }
 static inline vi vf_as_vi(vf a) { return vreinterpretq_s32_f32(a); }
 

@@ -6,9 +6,7 @@
 
 #include "kernels/attention/attention.h"
 
-static inline int64_t mcdl_mha_round_up(int64_t x, int64_t m) {
-    return (x + m - 1) / m * m;
-}
+static inline int64_t mcdl_mha_round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 /* Head dimensions are padded to 16 floats (the widest vector) inside the scratch, so
  * the vector loops never need tails. */

@@ -27,9 +27,7 @@ static int is_pointwise(const mcdl_conv2d_geom *g) {
            g->OH == g->H && g->OW == g->W;
 }
 
-static int64_t patch_len(const mcdl_conv2d_geom *g) {
-    return g->KH * g->KW * g->C;
-}
+static int64_t patch_len(const mcdl_conv2d_geom *g) { return g->KH * g->KW * g->C; }
 
 /* A static contiguous share [*lo, *hi) of count items for thread tid of nt. */
 static void share(int64_t count, int tid, int nt, int64_t *lo, int64_t *hi) {

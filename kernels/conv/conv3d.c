@@ -10,12 +10,8 @@
 static int threads(const mcdl_conv3d_geom *g) {
     return g->nthreads > 0 ? g->nthreads : omp_get_max_threads();
 }
-static int64_t patch3(const mcdl_conv3d_geom *g) {
-    return g->KD * g->KH * g->KW * g->C;
-}
-static int64_t slice_floats(const mcdl_conv3d_geom *g) {
-    return g->OH * g->OW * patch3(g);
-}
+static int64_t patch3(const mcdl_conv3d_geom *g) { return g->KD * g->KH * g->KW * g->C; }
+static int64_t slice_floats(const mcdl_conv3d_geom *g) { return g->OH * g->OW * patch3(g); }
 
 void mcdl_f32_im2col3d_slice(const mcdl_conv3d_geom *g, const float *x, int64_t n, int64_t od,
                              float *col) {

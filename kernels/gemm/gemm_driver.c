@@ -325,7 +325,9 @@ static void gemm_run(const gemm_problem *g) {
     if (nt > units) nt = (int)units;
     if (nt < 1) nt = 1;
     void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
-        direct ? gemm_block_direct : smallk ? gemm_block_smallk : gemm_block_packed;
+        direct   ? gemm_block_direct
+        : smallk ? gemm_block_smallk
+                 : gemm_block_packed;
     if (direct && g->M == 1 && g->K >= GEMM_GEMV_KSPLIT_MIN_K) {
         int nt_k = omp_in_parallel() ? 1 : omp_get_max_threads();
         if (nt_k > work / GEMM_MIN_WORK_PER_THREAD) nt_k = (int)(work / GEMM_MIN_WORK_PER_THREAD);

@@ -41,9 +41,8 @@ typedef void (*mcdl_gemm_gemv_fn)(int64_t k, int64_t n, const float *a, int64_t 
 /* Tiny-K kernel (one function per K in [1, 16]): rows [0, m) with m a multiple of MR,
  * exactly NR columns, A element (i, kk) at a[i * a_rs + kk * a_cs], B row-major, no packing. */
 typedef void (*mcdl_gemm_smallk_fn)(int64_t m, const float *a, int64_t a_rs, int64_t a_cs,
-                                    const float *b, int64_t ldb, float *c, int64_t ldc,
-                                    int64_t n, const mcdl_gemm_ukr_args *p, int64_t row0,
-                                    int64_t col0);
+                                    const float *b, int64_t ldb, float *c, int64_t ldc, int64_t n,
+                                    const mcdl_gemm_ukr_args *p, int64_t row0, int64_t col0);
 
 #define MCDL_GEMM_SMALLK_MAX 16
 

@@ -6,11 +6,16 @@
 
 static float act_apply(float v, const mcdl_gemm_epilogue *ep) {
     switch (ep->act) {
-    case MCDL_ACT_RELU: return v > 0.0f ? v : 0.0f;
-    case MCDL_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
-    case MCDL_ACT_TANH: return tanhf(v);
-    case MCDL_ACT_LEAKY_RELU: return v > 0.0f ? v : ep->act_alpha * v;
-    default: return v;
+    case MCDL_ACT_RELU:
+        return v > 0.0f ? v : 0.0f;
+    case MCDL_ACT_SIGMOID:
+        return 1.0f / (1.0f + expf(-v));
+    case MCDL_ACT_TANH:
+        return tanhf(v);
+    case MCDL_ACT_LEAKY_RELU:
+        return v > 0.0f ? v : ep->act_alpha * v;
+    default:
+        return v;
     }
 }
 

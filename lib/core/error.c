@@ -22,15 +22,24 @@ void mcdl_clear_error(void) { g_msg[0] = '\0'; }
 
 const char *mcdl_status_name(mcdl_status s) {
     switch (s) {
-    case MCDL_OK: return "MCDL_OK";
-    case MCDL_ERR_ARG: return "MCDL_ERR_ARG";
-    case MCDL_ERR_SHAPE: return "MCDL_ERR_SHAPE";
-    case MCDL_ERR_IO: return "MCDL_ERR_IO";
-    case MCDL_ERR_FORMAT: return "MCDL_ERR_FORMAT";
-    case MCDL_ERR_NOMEM: return "MCDL_ERR_NOMEM";
-    case MCDL_ERR_UNSUPPORTED: return "MCDL_ERR_UNSUPPORTED";
-    case MCDL_ERR_STATE: return "MCDL_ERR_STATE";
-    case MCDL_ERR_NUMERIC: return "MCDL_ERR_NUMERIC";
+    case MCDL_OK:
+        return "MCDL_OK";
+    case MCDL_ERR_ARG:
+        return "MCDL_ERR_ARG";
+    case MCDL_ERR_SHAPE:
+        return "MCDL_ERR_SHAPE";
+    case MCDL_ERR_IO:
+        return "MCDL_ERR_IO";
+    case MCDL_ERR_FORMAT:
+        return "MCDL_ERR_FORMAT";
+    case MCDL_ERR_NOMEM:
+        return "MCDL_ERR_NOMEM";
+    case MCDL_ERR_UNSUPPORTED:
+        return "MCDL_ERR_UNSUPPORTED";
+    case MCDL_ERR_STATE:
+        return "MCDL_ERR_STATE";
+    case MCDL_ERR_NUMERIC:
+        return "MCDL_ERR_NUMERIC";
     }
     return "MCDL_ERR_UNKNOWN";
 }

@@ -17,10 +17,10 @@ mcdl_status mcdl_error(mcdl_status s, const char *fmt, ...) MCDL_PRINTF(2, 3);
  * runs kernels calls it first, so a bad request is an error rather than a silent fallback. */
 mcdl_status mcdl_check_isa(void);
 
-#define MCDL_TRY(expr)                                                                         \
-    do {                                                                                       \
-        mcdl_status mcdl_try_s_ = (expr);                                                      \
-        if (mcdl_try_s_ != MCDL_OK) return mcdl_try_s_;                                        \
+#define MCDL_TRY(expr)                                                                             \
+    do {                                                                                           \
+        mcdl_status mcdl_try_s_ = (expr);                                                          \
+        if (mcdl_try_s_ != MCDL_OK) return mcdl_try_s_;                                            \
     } while (0)
 
 #endif

@@ -32,8 +32,8 @@ float mcdl_rng_uniform(uint64_t seed, uint64_t stream, uint64_t index) {
     return to_unit(w[0]);
 }
 
-void mcdl_rng_fill_uniform(uint64_t seed, uint64_t stream, uint64_t offset, float *out,
-                           int64_t n, float lo, float hi) {
+void mcdl_rng_fill_uniform(uint64_t seed, uint64_t stream, uint64_t offset, float *out, int64_t n,
+                           float lo, float hi) {
 #pragma omp parallel for schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; i++)
         out[i] = lo + (hi - lo) * mcdl_rng_uniform(seed, stream, offset + (uint64_t)i);

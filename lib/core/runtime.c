@@ -37,8 +37,11 @@ void mcdl_cpu_features_str(char *buf, size_t n) { mcdl_cpu_features_string(buf, 
 
 static mcdl_status run_vmath(mcdl_vmath_op op, const float *x, float *y, int64_t n) {
     MCDL_TRY(mcdl_check_isa());
-    if (n < 0) return mcdl_error(MCDL_ERR_ARG, "mcdl_v%s: n is negative (%lld)", mcdl_vmath_name(op), (long long)n);
-    if (n > 0 && (!x || !y)) return mcdl_error(MCDL_ERR_ARG, "mcdl_v%s: NULL array", mcdl_vmath_name(op));
+    if (n < 0)
+        return mcdl_error(MCDL_ERR_ARG, "mcdl_v%s: n is negative (%lld)", mcdl_vmath_name(op),
+                          (long long)n);
+    if (n > 0 && (!x || !y))
+        return mcdl_error(MCDL_ERR_ARG, "mcdl_v%s: NULL array", mcdl_vmath_name(op));
     mcdl_f32_unary_fn f = mcdl_vmath_active(op);
     const int64_t chunk = 16384;
 #pragma omp parallel for schedule(static) if (n > 4 * chunk)
@@ -46,9 +49,15 @@ static mcdl_status run_vmath(mcdl_vmath_op op, const float *x, float *y, int64_t
     return MCDL_OK;
 }
 
-mcdl_status mcdl_vexp(const float *x, float *y, int64_t n) { return run_vmath(MCDL_VMATH_EXP, x, y, n); }
-mcdl_status mcdl_vlog(const float *x, float *y, int64_t n) { return run_vmath(MCDL_VMATH_LOG, x, y, n); }
-mcdl_status mcdl_vtanh(const float *x, float *y, int64_t n) { return run_vmath(MCDL_VMATH_TANH, x, y, n); }
+mcdl_status mcdl_vexp(const float *x, float *y, int64_t n) {
+    return run_vmath(MCDL_VMATH_EXP, x, y, n);
+}
+mcdl_status mcdl_vlog(const float *x, float *y, int64_t n) {
+    return run_vmath(MCDL_VMATH_LOG, x, y, n);
+}
+mcdl_status mcdl_vtanh(const float *x, float *y, int64_t n) {
+    return run_vmath(MCDL_VMATH_TANH, x, y, n);
+}
 mcdl_status mcdl_vsigmoid(const float *x, float *y, int64_t n) {
     return run_vmath(MCDL_VMATH_SIGMOID, x, y, n);
 }

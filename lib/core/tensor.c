@@ -23,8 +23,8 @@ void mcdl_shape_str(char *buf, size_t n, int rank, const int64_t *shape) {
     buf[0] = '\0';
     used += (size_t)snprintf(buf, n, "(");
     for (int i = 0; i < rank && used < n; i++) {
-        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
-                                 (long long)shape[i]);
+        used +=
+            (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "", (long long)shape[i]);
     }
     if (used < n) snprintf(buf + used, n - used, rank == 1 ? ",)" : ")");
 }
@@ -32,7 +32,8 @@ void mcdl_shape_str(char *buf, size_t n, int rank, const int64_t *shape) {
 static mcdl_status check_shape(int rank, const int64_t *shape, int64_t *numel) {
     if (rank < 0 || rank > MCDL_MAX_RANK)
         return mcdl_error(MCDL_ERR_ARG, "tensor rank %d is outside [0, %d]", rank, MCDL_MAX_RANK);
-    if (rank > 0 && !shape) return mcdl_error(MCDL_ERR_ARG, "tensor shape is NULL for rank %d", rank);
+    if (rank > 0 && !shape)
+        return mcdl_error(MCDL_ERR_ARG, "tensor shape is NULL for rank %d", rank);
     /* nz: the product of the non-zero dimensions, which the strides multiply out even
      * when a zero dimension makes the tensor empty (fuzz finding: an empty IDX array of
      * shape (0, 3725131792, 3739147785) overflowed the stride computation). */
@@ -188,7 +189,8 @@ mcdl_status mcdl_tensor_reshape(mcdl_tensor *t, int rank, const int64_t *shape) 
     }
     if (infer >= 0) {
         if (known == 0 || t->numel % known)
-            return mcdl_error(MCDL_ERR_SHAPE, "cannot infer dimension %d: %lld elements do not divide by %lld",
+            return mcdl_error(MCDL_ERR_SHAPE,
+                              "cannot infer dimension %d: %lld elements do not divide by %lld",
                               infer, (long long)t->numel, (long long)known);
         s[infer] = t->numel / known;
         known *= s[infer];
@@ -207,7 +209,8 @@ mcdl_status mcdl_tensor_reshape(mcdl_tensor *t, int rank, const int64_t *shape) 
 
 mcdl_status mcdl_tensor_copy(mcdl_tensor *dst, const mcdl_tensor *src) {
     if (!dst || !src) return mcdl_error(MCDL_ERR_ARG, "mcdl_tensor_copy: NULL tensor");
-    if (dst->rank != src->rank || memcmp(dst->shape, src->shape, (size_t)src->rank * sizeof(int64_t))) {
+    if (dst->rank != src->rank ||
+        memcmp(dst->shape, src->shape, (size_t)src->rank * sizeof(int64_t))) {
         char a[128], b[128];
         mcdl_shape_str(a, sizeof a, src->rank, src->shape);
         mcdl_shape_str(b, sizeof b, dst->rank, dst->shape);

@@ -39,9 +39,7 @@ static mcdl_status push_text(mcdl_text_set *t, int64_t *cap, const char *s, size
     return MCDL_OK;
 }
 
-static bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* Splits one topic file on lines that hold only '%'. */
 static mcdl_status read_topic(mcdl_text_set *t, int64_t *cap, const char *path, int label) {

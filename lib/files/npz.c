@@ -33,9 +33,7 @@ void mcdl_npz_destroy(mcdl_npz *z) {
     free(z);
 }
 
-int64_t mcdl_npz_count(const mcdl_npz *z) {
-    return z ? z->count : 0;
-}
+int64_t mcdl_npz_count(const mcdl_npz *z) { return z ? z->count : 0; }
 
 const char *mcdl_npz_name(const mcdl_npz *z, int64_t i) {
     return z && i >= 0 && i < z->count ? z->names[i] : NULL;

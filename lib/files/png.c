@@ -25,9 +25,7 @@ static void sink_write(png_structp png, png_bytep data, png_size_t len) {
     }
 }
 
-static void sink_flush(png_structp png) {
-    (void)png;
-}
+static void sink_flush(png_structp png) { (void)png; }
 
 /* libpng reports errors by longjmp; the message is kept for the error sentence. */
 static void on_png_error(png_structp png, png_const_charp msg) {
@@ -36,9 +34,7 @@ static void on_png_error(png_structp png, png_const_charp msg) {
     png_longjmp(png, 1);
 }
 
-static void on_png_warning(png_structp png, png_const_charp msg) {
-    (void)png, (void)msg;
-}
+static void on_png_warning(png_structp png, png_const_charp msg) { (void)png, (void)msg; }
 
 static mcdl_status encode(png_sink *sink, const unsigned char *pixels, uint32_t w, uint32_t h,
                           int channels, const char *path) {

@@ -15,9 +15,7 @@ float mcdl_opt_float(float v, float dflt) {
     return v;
 }
 
-mcdl_node *mcdl_build_and_call(mcdl_layer *l, mcdl_node *x) {
-    return l ? mcdl_call(l, x) : NULL;
-}
+mcdl_node *mcdl_build_and_call(mcdl_layer *l, mcdl_node *x) { return l ? mcdl_call(l, x) : NULL; }
 
 void mcdl_apply_act_fwd(mcdl_activation_id a, float alpha, const float *x, float *y, int64_t rows,
                         int64_t cols) {

@@ -168,9 +168,7 @@ mcdl_status mcdl_model_compile(mcdl_model *m, const mcdl_compile_opts *o) {
     return MCDL_OK;
 }
 
-bool mcdl_model_is_compiled(const mcdl_model *m) {
-    return m && m->compiled;
-}
+bool mcdl_model_is_compiled(const mcdl_model *m) { return m && m->compiled; }
 
 mcdl_status mcdl_model_compile_opts(const mcdl_model *m, mcdl_compile_opts *out) {
     if (!m || !out) return mcdl_error(MCDL_ERR_ARG, "mcdl_model_compile_opts: NULL argument");

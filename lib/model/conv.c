@@ -27,28 +27,14 @@ typedef struct {
 } conv_state;
 
 /* Per-axis values as the 2-D kernels see them (1-D: a single row). */
-static int64_t kh(const conv_state *s) {
-    return s->rank == 1 ? 1 : s->k[0];
-}
-static int64_t kw(const conv_state *s) {
-    return s->rank == 1 ? s->k[0] : s->k[1];
-}
-static int64_t sh(const conv_state *s) {
-    return s->rank == 1 ? 1 : s->s[0];
-}
-static int64_t sw(const conv_state *s) {
-    return s->rank == 1 ? s->s[0] : s->s[1];
-}
-static int64_t dh(const conv_state *s) {
-    return s->rank == 1 ? 1 : s->d[0];
-}
-static int64_t dw(const conv_state *s) {
-    return s->rank == 1 ? s->d[0] : s->d[1];
-}
+static int64_t kh(const conv_state *s) { return s->rank == 1 ? 1 : s->k[0]; }
+static int64_t kw(const conv_state *s) { return s->rank == 1 ? s->k[0] : s->k[1]; }
+static int64_t sh(const conv_state *s) { return s->rank == 1 ? 1 : s->s[0]; }
+static int64_t sw(const conv_state *s) { return s->rank == 1 ? s->s[0] : s->s[1]; }
+static int64_t dh(const conv_state *s) { return s->rank == 1 ? 1 : s->d[0]; }
+static int64_t dw(const conv_state *s) { return s->rank == 1 ? s->d[0] : s->d[1]; }
 
-static const char *cls_name(const mcdl_layer *l) {
-    return mcdl_layer_get_class(l)->class_name;
-}
+static const char *cls_name(const mcdl_layer *l) { return mcdl_layer_get_class(l)->class_name; }
 
 static bool fused(mcdl_activation_id a) {
     return a == MCDL_LINEAR || a == MCDL_RELU || a == MCDL_SIGMOID || a == MCDL_TANH ||
@@ -61,9 +47,7 @@ static bool keeps_z(const conv_state *st) {
 static int64_t out_ch(const conv_state *st) {
     return st->kind == K_DW ? st->cin * st->dm : st->filters;
 }
-static int64_t mid_ch(const conv_state *st) {
-    return st->cin * st->dm;
-}
+static int64_t mid_ch(const conv_state *st) { return st->cin * st->dm; }
 
 static void defaults(conv_state *st) {
     for (int i = 0; i < 2; i++) {

@@ -17,9 +17,7 @@ extern const mcdl_layer_class mcdl_concatenate_class;
 extern const mcdl_layer_class mcdl_add_class;
 
 /* The public activation ids are the kernel ids (same order, checked in activation.c). */
-static inline mcdl_act mcdl_act_of(mcdl_activation_id a) {
-    return (mcdl_act)a;
-}
+static inline mcdl_act mcdl_act_of(mcdl_activation_id a) { return (mcdl_act)a; }
 
 /* y = f(x) over rows x cols (softmax per row); y may equal x. */
 void mcdl_apply_act_fwd(mcdl_activation_id a, float alpha, const float *x, float *y, int64_t rows,

@@ -23,9 +23,7 @@ static bool fused(mcdl_activation_id a) {
            a == MCDL_LEAKY_RELU;
 }
 /* pre-activation values kept in saved memory for backward */
-static bool keeps_z(const dense_state *st) {
-    return mcdl_act_needs_x(st->act, st->alpha);
-}
+static bool keeps_z(const dense_state *st) { return mcdl_act_needs_x(st->act, st->alpha); }
 
 static mcdl_status dense_check(mcdl_layer *l, const dense_state *st) {
     if (st->units <= 0)

@@ -160,9 +160,7 @@ static mcdl_status not_equal_from_config(mcdl_layer *l, const mcdl_config *c) {
     (void)l, (void)c;
     return MCDL_OK;
 }
-static void not_equal_to_config(const mcdl_layer *l, mcdl_cfg_writer *w) {
-    (void)l, (void)w;
-}
+static void not_equal_to_config(const mcdl_layer *l, mcdl_cfg_writer *w) { (void)l, (void)w; }
 static mcdl_status not_equal_infer(mcdl_layer *l, mcdl_infer_args *a) {
     (void)l;
     a->n_out = 1;

@@ -14,9 +14,7 @@ static double clipd(double p, bool *inside) {
     return p < EPS ? EPS : (p > 1.0 - EPS ? 1.0 - EPS : p);
 }
 
-static double log_sigmoid(double x) {
-    return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x));
-}
+static double log_sigmoid(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
 
 /* One row of categorical crossentropy; ids >= 0 means sparse target id. */
 static double cce_row(const mcdl_loss_desc *d, const float *y, const float *t, int64_t id,

@@ -167,9 +167,7 @@ typedef struct {
     int64_t T, S, nq, nk, nv, no, nlse, nmask, proj, ws, grads;
 } mha_sizes;
 
-static int64_t mha_r16(int64_t n) {
-    return (n + 15) / 16 * 16;
-}
+static int64_t mha_r16(int64_t n) { return (n + 15) / 16 * 16; }
 
 static mha_sizes mha_sizes_of(const mha_state *st, int64_t T, int64_t S, int64_t B, int threads) {
     mha_sizes z;

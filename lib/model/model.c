@@ -8,9 +8,7 @@
 #include "lib/model/core_layers.h"
 #include "lib/model/model_internal.h"
 
-bool mcdl_layer_is_input(const mcdl_layer *l) {
-    return l->cls == &mcdl_input_layer_class;
-}
+bool mcdl_layer_is_input(const mcdl_layer *l) { return l->cls == &mcdl_input_layer_class; }
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -311,40 +309,24 @@ mcdl_status mcdl_sequential_add(mcdl_model *m, mcdl_layer *l) {
     return mcdl_model_build(m);
 }
 
-mcdl_graph *mcdl_model_graph(const mcdl_model *m) {
-    return m ? m->g : NULL;
-}
-const char *mcdl_model_name(const mcdl_model *m) {
-    return m ? m->name : "";
-}
-uint64_t mcdl_model_graph_seed(const mcdl_model *m) {
-    return m && m->g ? m->g->seed : 0;
-}
-bool mcdl_model_is_sequential(const mcdl_model *m) {
-    return m && m->sequential;
-}
-int mcdl_model_num_inputs(const mcdl_model *m) {
-    return m ? m->n_in : 0;
-}
-int mcdl_model_num_outputs(const mcdl_model *m) {
-    return m ? m->n_out : 0;
-}
+mcdl_graph *mcdl_model_graph(const mcdl_model *m) { return m ? m->g : NULL; }
+const char *mcdl_model_name(const mcdl_model *m) { return m ? m->name : ""; }
+uint64_t mcdl_model_graph_seed(const mcdl_model *m) { return m && m->g ? m->g->seed : 0; }
+bool mcdl_model_is_sequential(const mcdl_model *m) { return m && m->sequential; }
+int mcdl_model_num_inputs(const mcdl_model *m) { return m ? m->n_in : 0; }
+int mcdl_model_num_outputs(const mcdl_model *m) { return m ? m->n_out : 0; }
 mcdl_node *mcdl_model_input(const mcdl_model *m, int i) {
     return m && i >= 0 && i < m->n_in ? m->in[i] : NULL;
 }
 mcdl_node *mcdl_model_output(const mcdl_model *m, int i) {
     return m && i >= 0 && i < m->n_out ? m->out[i] : NULL;
 }
-int mcdl_model_num_layers(const mcdl_model *m) {
-    return m ? m->n_layers : 0;
-}
+int mcdl_model_num_layers(const mcdl_model *m) { return m ? m->n_layers : 0; }
 mcdl_layer *mcdl_model_layer(const mcdl_model *m, int i) {
     return m && i >= 0 && i < m->n_layers ? m->layers[i] : NULL;
 }
 
-int mcdl_model_num_weights(const mcdl_model *m) {
-    return m ? m->n_w : 0;
-}
+int mcdl_model_num_weights(const mcdl_model *m) { return m ? m->n_w : 0; }
 
 mcdl_status mcdl_model_weight(const mcdl_model *m, int i, mcdl_weight_info *info) {
     if (!m || !info || i < 0 || i >= m->n_w)
@@ -378,9 +360,7 @@ mcdl_status mcdl_model_find_weight(const mcdl_model *m, const char *path, int *i
     return mcdl_error(MCDL_ERR_ARG, "model '%s' has no weight '%s'", m->name, path);
 }
 
-void mcdl_model_weights_changed(mcdl_model *m) {
-    (void)m;
-}
+void mcdl_model_weights_changed(mcdl_model *m) { (void)m; }
 
 void mcdl_model_count_params(const mcdl_model *m, int64_t *total, int64_t *trainable,
                              int64_t *non_trainable) {

@@ -59,7 +59,7 @@ struct mcdl_model {
     float **slots; /* n_trained * n_slots arrays */
     mcdl_tensor **slot_views;
     int64_t iterations;
-    uint64_t rng_step; /* training steps run, for Dropout streams */
+    uint64_t rng_step;  /* training steps run, for Dropout streams */
     int64_t max_memory; /* arena cap for the fit in progress (0: see mcdl_max_memory) */
 #ifndef NDEBUG
     uint32_t magic; /* MCDL_MODEL_MAGIC while alive; debug builds catch use after destroy */

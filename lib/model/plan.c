@@ -20,9 +20,7 @@ void mcdl_plan_free(mcdl_plan *p) {
     memset(p, 0, sizeof *p);
 }
 
-static size_t align64(size_t n) {
-    return (n + 63) & ~(size_t)63;
-}
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 /* Offsets for inference activations: node k lives from the step that makes it (model
  * inputs: from before the first step) to the last step that reads it (model outputs and

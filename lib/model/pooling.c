@@ -16,9 +16,7 @@ typedef struct {
 
 static void kind_of(const mcdl_layer_class *c, pool_state *st);
 
-static const char *cls_name(const mcdl_layer *l) {
-    return mcdl_layer_get_class(l)->class_name;
-}
+static const char *cls_name(const mcdl_layer *l) { return mcdl_layer_get_class(l)->class_name; }
 
 static void defaults(pool_state *st) {
     for (int i = 0; i < 2; i++) {

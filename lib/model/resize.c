@@ -11,9 +11,7 @@ typedef struct {
     int64_t H, W, C; /* input */
 } resize_state;
 
-static const char *cls_name(const mcdl_layer *l) {
-    return mcdl_layer_get_class(l)->class_name;
-}
+static const char *cls_name(const mcdl_layer *l) { return mcdl_layer_get_class(l)->class_name; }
 
 static mcdl_status resize_check(const mcdl_layer *l, const resize_state *st) {
     for (int i = 0; i < (st->pad ? 4 : 2); i++)

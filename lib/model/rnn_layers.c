@@ -23,9 +23,7 @@ const char *mcdl_rnn_auto_name(mcdl_rnn_cell cell) {
     return cell == MCDL_RNN_LSTM ? "lstm" : cell == MCDL_RNN_GRU ? "gru" : "simple_rnn";
 }
 
-int mcdl_rnn_num_states(mcdl_rnn_cell cell) {
-    return cell == MCDL_RNN_LSTM ? 2 : 1;
-}
+int mcdl_rnn_num_states(mcdl_rnn_cell cell) { return cell == MCDL_RNN_LSTM ? 2 : 1; }
 
 void mcdl_rnn_cfg_defaults(mcdl_rnn_cfg *c, mcdl_rnn_cell cell) {
     memset(c, 0, sizeof *c);

@@ -44,8 +44,6 @@ const char *mcdl_rnn_auto_name(mcdl_rnn_cell cell);
 /* Number of state tensors: 2 for LSTM, else 1. */
 int mcdl_rnn_num_states(mcdl_rnn_cell cell);
 /* Bytes rounded to the arena's 64-byte alignment. */
-static inline size_t mcdl_rnn_round64(size_t n) {
-    return (n + 63) / 64 * 64;
-}
+static inline size_t mcdl_rnn_round64(size_t n) { return (n + 63) / 64 * 64; }
 
 #endif

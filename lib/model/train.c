@@ -399,15 +399,9 @@ static void history_free(mcdl_history *h) {
     free(h);
 }
 
-void mcdl_history_destroy(mcdl_history *h) {
-    history_free(h);
-}
-int mcdl_history_num_epochs(const mcdl_history *h) {
-    return h ? h->n_epochs : 0;
-}
-int mcdl_history_num_keys(const mcdl_history *h) {
-    return h ? h->n_keys : 0;
-}
+void mcdl_history_destroy(mcdl_history *h) { history_free(h); }
+int mcdl_history_num_epochs(const mcdl_history *h) { return h ? h->n_epochs : 0; }
+int mcdl_history_num_keys(const mcdl_history *h) { return h ? h->n_keys : 0; }
 const char *mcdl_history_key(const mcdl_history *h, int i) {
     return h && i >= 0 && i < h->n_keys ? h->keys[i] : "";
 }

@@ -6,12 +6,8 @@
 #include "kernels/gemm/gemm.h"
 #include "lib/core/error.h"
 
-static int trans_ok(char t) {
-    return t == 'N' || t == 'n' || t == 'T' || t == 't';
-}
-static int is_t(char t) {
-    return t == 'T' || t == 't';
-}
+static int trans_ok(char t) { return t == 'N' || t == 'n' || t == 'T' || t == 't'; }
+static int is_t(char t) { return t == 'T' || t == 't'; }
 
 mcdl_status mcdl_sgemm(char transa, char transb, int64_t M, int64_t N, int64_t K, float alpha,
                        const float *A, int64_t lda, const float *B, int64_t ldb, float beta,

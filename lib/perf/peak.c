@@ -19,9 +19,7 @@ static double clock_s(clockid_t id) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static double now_s(void) {
-    return clock_s(CLOCK_MONOTONIC);
-}
+static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
 
 static mcdl_status check_args(const char *what, const char *isa_name, int threads, double seconds,
                               mcdl_isa *isa) {

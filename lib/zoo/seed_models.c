@@ -134,9 +134,7 @@ static const struct {
 };
 enum { N_SEEDS = (int)(sizeof seeds / sizeof seeds[0]) };
 
-int mcdl_seed_model_count(void) {
-    return N_SEEDS;
-}
+int mcdl_seed_model_count(void) { return N_SEEDS; }
 
 const char *mcdl_seed_model_name(int i) {
     return i >= 0 && i < N_SEEDS ? seeds[i].info.name : NULL;

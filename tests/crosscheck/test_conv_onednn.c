@@ -80,9 +80,7 @@ static void pads(const mcdl_conv2d_geom *g, dnnl_dims_t st, dnnl_dims_t dil, dnn
     pr[0] = r0 > 0 ? r0 : 0, pr[1] = r1 > 0 ? r1 : 0;
 }
 
-static float *ws_for(size_t n) {
-    return ct_zeros((int64_t)n);
-}
+static float *ws_for(size_t n) { return ct_zeros((int64_t)n); }
 
 /* groups == 0: Conv2D; groups == C: depthwise with M = F / C. */
 static void xcheck_conv(const mcdl_conv2d_geom *g, int depthwise, const char *what) {

@@ -13,9 +13,7 @@ static uint64_t next(void) {
     state ^= state << 13, state ^= state >> 7, state ^= state << 17;
     return state;
 }
-static float frand(void) {
-    return (float)((double)(next() >> 11) / 9007199254740992.0 * 2 - 1);
-}
+static float frand(void) { return (float)((double)(next() >> 11) / 9007199254740992.0 * 2 - 1); }
 
 int main(void) {
     check_require_isa();

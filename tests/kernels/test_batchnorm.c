@@ -75,7 +75,12 @@ static void check_bn(int64_t rows, int64_t C, int nt) {
 int main(void) {
     check_require_isa();
     static const int64_t shapes[][2] = {
-        {1, 1}, {7, 3}, {50, 17}, {33, 64}, {200, 9}, {1000, 80},
+        {1, 1},
+        {7, 3},
+        {50, 17},
+        {33, 64},
+        {200, 9},
+        {1000, 80},
 #if defined(__x86_64__)
         {16400, 64}, /* over 4 MiB: the streaming affine pass (too slow under qemu) */
 #endif

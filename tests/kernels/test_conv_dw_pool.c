@@ -129,7 +129,7 @@ int main(void) {
         {2, 9, 8, 5, 1, 2, 2, 3, 3, 1, 1, MCDL_PAD_VALID},  /* stride > kernel */
         {1, 11, 10, 9, 1, 3, 3, 1, 1, 2, 2, MCDL_PAD_SAME}, /* dilation */
         {1, 1, 13, 20, 3, 1, 3, 1, 1, 1, 1, MCDL_PAD_SAME},
-        {2, 3, 3, 1, 1, 5, 5, 1, 1, 1, 1, MCDL_PAD_SAME}, /* kernel > input */
+        {2, 3, 3, 1, 1, 5, 5, 1, 1, 1, 1, MCDL_PAD_SAME},    /* kernel > input */
         {2, 6, 21, 20, 1, 3, 3, 1, 1, 1, 1, MCDL_PAD_VALID}, /* 8-wide tiles, channel tail */
     };
     for (size_t i = 0; i < sizeof dws / sizeof dws[0]; i++) {

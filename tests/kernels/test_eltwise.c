@@ -6,9 +6,7 @@
 #include "check.h"
 #include "kernels/eltwise/eltwise.h"
 
-static double sig(double x) {
-    return 1.0 / (1.0 + exp(-x));
-}
+static double sig(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 static double f_ref(mcdl_act a, double alpha, double x) {
     switch (a) {
@@ -127,8 +125,7 @@ static void test_softmax(void) {
     }
 }
 
-static void
-test_vs_ref(void) {
+static void test_vs_ref(void) {
     /* the active path agrees with the scalar reference */
     float x[NMAX], y[NMAX];
     mcdl_act_fwd_fn ref = mcdl_act_fwd_fn_for(MCDL_ISA_REF);

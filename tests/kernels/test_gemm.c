@@ -255,7 +255,8 @@ int main(void) {
     for (uint32_t t = 0; t < 4; t++) {
         CHECK(run_case(65 + 12 * !qemu, 513 + 87 * !qemu, 300 + 400 * !qemu, t * 2731u + 4),
               "combo %u, packed A and B", t);
-        CHECK(run_case(37, 513, 300 + 400 * !qemu, t * 2731u + 4), "combo %u, packed A, B in place", t);
+        CHECK(run_case(37, 513, 300 + 400 * !qemu, t * 2731u + 4), "combo %u, packed A, B in place",
+              t);
         CHECK(run_case(67, 70, 300 + 300 * !qemu, t * 2731u + 4), "combo %u, unpacked A", t);
     }
     omp_set_num_threads(threads);

@@ -28,9 +28,7 @@ static double urand(void) { /* xorshift64*, uniform in [-1, 1) */
 static void fill(float *p, int64_t n, double scale) {
     for (int64_t i = 0; i < n; i++) p[i] = (float)(scale * urand());
 }
-static float *falloc(int64_t n) {
-    return calloc((size_t)(n > 0 ? n : 1), sizeof(float));
-}
+static float *falloc(int64_t n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(float)); }
 
 typedef struct {
     mcdl_rnn_desc d;

@@ -29,9 +29,7 @@ static void expect_params(mcdl_model *m, const char *what, int64_t total, int64_
     mcdl_model_destroy(m);
 }
 
-static mcdl_node *flat(mcdl_graph *g, mcdl_node *x) {
-    return mcdl_flatten(g, x, NULL);
-}
+static mcdl_node *flat(mcdl_graph *g, mcdl_node *x) { return mcdl_flatten(g, x, NULL); }
 static mcdl_node *dense(mcdl_graph *g, mcdl_node *x, int64_t u, mcdl_activation_id a) {
     return mcdl_dense(g, x, &(mcdl_dense_opts){.units = u, .activation = a});
 }

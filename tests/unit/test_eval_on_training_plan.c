@@ -13,18 +13,17 @@ static void run(mcdl_node *(*layer)(mcdl_graph *, mcdl_node *), const char *what
     CHECK_OK(mcdl_model_create(&m, g, 1, &x, 1, &y, what));
     mcdl_graph_destroy(g);
     if (!m) return;
-    CHECK_OK(mcdl_model_compile(m, &(mcdl_compile_opts){.loss = MCDL_LOSS_MSE,
-                                                         .metrics = MCDL_METRIC_MAE}));
+    CHECK_OK(mcdl_model_compile(
+        m, &(mcdl_compile_opts){.loss = MCDL_LOSS_MSE, .metrics = MCDL_METRIC_MAE}));
     mcdl_tensor *X = NULL, *Y = NULL, *P = NULL;
     CHECK_OK(mcdl_tensor_create(&X, 3, (int64_t[]){64, 20, 1}));
     CHECK_OK(mcdl_tensor_create(&Y, 2, (int64_t[]){64, 1}));
     mcdl_rng_fill_uniform(1, 0, 0, mcdl_tensor_data(X), 64 * 20, 0.0f, 1.0f);
     mcdl_rng_fill_uniform(2, 0, 0, mcdl_tensor_data(Y), 64, 0.0f, 1.0f);
     mcdl_history *hist = NULL;
-    CHECK_OK(mcdl_model_fit(m, 1, (const mcdl_tensor *const[]){X}, 1,
-                            (const mcdl_tensor *const[]){Y},
-                            &(mcdl_fit_opts){.epochs = 2, .batch_size = 32, .validation_split = 0.5f},
-                            &hist));
+    CHECK_OK(mcdl_model_fit(
+        m, 1, (const mcdl_tensor *const[]){X}, 1, (const mcdl_tensor *const[]){Y},
+        &(mcdl_fit_opts){.epochs = 2, .batch_size = 32, .validation_split = 0.5f}, &hist));
     const double *vl = hist ? mcdl_history_values(hist, "val_loss") : NULL;
     CHECK(vl && isfinite(vl[1]), "%s: val_loss is finite", what);
     double res[2] = {0, 0};

@@ -60,8 +60,9 @@ int mcdl_cmd_info(int argc, char **argv) {
     for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
         for (int64_t i = 0; i < n; i++) {
             double t = (double)i / (double)(n - 1);
-            x[i] = fns[k].ref == log ? (float)exp(log(fns[k].lo) + t * (log(fns[k].hi) - log(fns[k].lo)))
-                                     : (float)(fns[k].lo + t * (fns[k].hi - fns[k].lo));
+            x[i] = fns[k].ref == log
+                       ? (float)exp(log(fns[k].lo) + t * (log(fns[k].hi) - log(fns[k].lo)))
+                       : (float)(fns[k].lo + t * (fns[k].hi - fns[k].lo));
         }
         if (fns[k].f(x, y, n) != MCDL_OK) {
             fprintf(stderr, "mcdl: %s\n", mcdl_last_error());

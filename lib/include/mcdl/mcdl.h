@@ -9,13 +9,12 @@
  *         mcdl_graph *g;
  *         if (mcdl_graph_create(&g, 42) != MCDL_OK) return 1;          // seed of the weights
  *         mcdl_node *x = mcdl_input(g, &(mcdl_input_opts){.shape = {20}});
- *         mcdl_node *h = mcdl_dense(g, x, &(mcdl_dense_opts){.units = 64, .activation = MCDL_RELU});
- *         h = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 32, .activation = MCDL_RELU});
- *         mcdl_node *y = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1, .activation = MCDL_SIGMOID});
- *         mcdl_model *m;
- *         mcdl_status s = mcdl_model_create(&m, g, 1, &x, 1, &y, "ffnn");   // checks the graph
- *         mcdl_graph_destroy(g);                                  // the model keeps it alive
- *         if (s != MCDL_OK) { fprintf(stderr, "%s\n", mcdl_last_error()); return 1; }
+ *         mcdl_node *h = mcdl_dense(g, x, &(mcdl_dense_opts){.units = 64, .activation =
+ * MCDL_RELU}); h = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 32, .activation = MCDL_RELU});
+ *         mcdl_node *y = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1, .activation =
+ * MCDL_SIGMOID}); mcdl_model *m; mcdl_status s = mcdl_model_create(&m, g, 1, &x, 1, &y, "ffnn"); //
+ * checks the graph mcdl_graph_destroy(g);                                  // the model keeps it
+ * alive if (s != MCDL_OK) { fprintf(stderr, "%s\n", mcdl_last_error()); return 1; }
  *         mcdl_model_summary(m, stdout);                          // Total params: 3,457 (13.50 KB)
  *         s = mcdl_model_compile(m, &(mcdl_compile_opts){.loss = MCDL_LOSS_BINARY_CROSSENTROPY,
  *                                                        .metrics = MCDL_METRIC_ACCURACY});

@@ -14,8 +14,8 @@ void mcdl_philox4x32(uint64_t key, uint64_t counter_hi, uint64_t counter_lo, uin
 /** Uniform float in [0, 1) for element index of (seed, stream); 24 random bits. */
 float mcdl_rng_uniform(uint64_t seed, uint64_t stream, uint64_t index);
 /** out[i] = lo + (hi - lo) * U(seed, stream, offset + i), parallel and deterministic. */
-void mcdl_rng_fill_uniform(uint64_t seed, uint64_t stream, uint64_t offset, float *out,
-                           int64_t n, float lo, float hi);
+void mcdl_rng_fill_uniform(uint64_t seed, uint64_t stream, uint64_t offset, float *out, int64_t n,
+                           float lo, float hi);
 /** out[i] = mean + std * N(0,1) (Box-Muller on the element's own counter). */
 void mcdl_rng_fill_normal(uint64_t seed, uint64_t stream, uint64_t offset, float *out, int64_t n,
                           float mean, float std);

@@ -13,9 +13,10 @@ static const char k_usage[] =
 
 int mcdl_cmd_evaluate(int argc, char **argv) {
     cli_opts o;
-    int r = cli_parse(
-        argc, argv, CLI_X | CLI_Y | CLI_WEIGHTS | CLI_LOSS | CLI_METRICS | CLI_BATCH | CLI_THREADS | CLI_MAX_MEMORY,
-        k_usage, &o);
+    int r = cli_parse(argc, argv,
+                      CLI_X | CLI_Y | CLI_WEIGHTS | CLI_LOSS | CLI_METRICS | CLI_BATCH |
+                          CLI_THREADS | CLI_MAX_MEMORY,
+                      k_usage, &o);
     if (r) return r < 0 ? 0 : r;
     if (o.n_x == 0 || o.n_y == 0) {
         fprintf(stderr, "mcdl: evaluate needs --x and --y\n%s", k_usage);

@@ -13,9 +13,9 @@ static const char k_usage[] =
 
 int mcdl_cmd_predict(int argc, char **argv) {
     cli_opts o;
-    int r =
-        cli_parse(argc, argv, CLI_X | CLI_OUT | CLI_WEIGHTS | CLI_BATCH | CLI_THREADS | CLI_MAX_MEMORY,
-                  k_usage, &o);
+    int r = cli_parse(argc, argv,
+                      CLI_X | CLI_OUT | CLI_WEIGHTS | CLI_BATCH | CLI_THREADS | CLI_MAX_MEMORY,
+                      k_usage, &o);
     if (r) return r < 0 ? 0 : r;
     if (o.n_x == 0 || o.n_out == 0) {
         fprintf(stderr, "mcdl: predict needs --x and --out\n%s", k_usage);
