@@ -78,6 +78,19 @@ void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const 
 void mcdl_f32_conv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, const float *dz,
                                  float *dw, float *dbias, float *ws);
 
+/* Implicit-GEMM paths (conv_igemm.c), chosen by the Conv2D/Conv2DTranspose entry points
+ * when mcdl_conv2d_igemm_fits (bwd = 0: forward, 1: backward data): at most 64 taps, a
+ * reduction (C forward, F backward) of at least 8, strides <= 8 backward. The backward one
+ * overwrites dx with act(conv^T(dz, w) + bias) (bias per input channel, NULL: none). */
+int mcdl_conv2d_igemm_fits(const mcdl_conv2d_geom *g, int bwd);
+size_t mcdl_conv2d_igemm_workspace_size(const mcdl_conv2d_geom *g, int bwd);
+void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const float *w,
+                               const float *bias, mcdl_act act, float act_alpha, float *y,
+                               float *ws);
+void mcdl_f32_conv2d_igemm_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w,
+                                    const float *bias, mcdl_act act, float act_alpha, float *dx,
+                                    float *ws);
+
 /* ---- Conv2DTranspose: x (N,OH,OW,F) -> y (N,H,W,C), w (KH,KW,C,F) = Keras (kh,kw,filters,
  * Cin) with C = filters, F = Cin; the geometry is that of the convolution it transposes
  * (PT/PL = crop). Forward = bwd_data of that convolution + bias + act. ---- */
@@ -179,6 +192,13 @@ typedef struct {
      * argmax array of mcdl_f32_maxpool2d_fwd_argmax. */
     void (*pool2x2_bwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *dy, int64_t n,
                             int64_t oh, float *dx, int is_max);
+    /* Implicit-GEMM tile (convdirect_igemm.inc): igemm_rows pixels x igemm_cols channels;
+     * a holds ntap * igemm_rows input-row pointers (K floats each), b ntap packed
+     * K x igemm_cols weight slabs; rows p < np are stored to yrow[p][0, nf). */
+    void (*igemm_tile)(int64_t ntap, int64_t K, const float *const *a, const float *const *b,
+                       const float *bias, mcdl_act act, float act_alpha, int64_t np,
+                       float *const *yrow, int64_t nf);
+    int igemm_rows, igemm_cols;
 } mcdl_conv_isa_ops;
 
 /* The table for a path (NULL when not compiled in) and for the active path. */
