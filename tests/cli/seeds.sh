@@ -7,7 +7,7 @@ set -uo pipefail
 mcdl=$1 src=$2
 fail=0
 declare -A params=([ffnn]=3,457 [simplernn]=5,763 [lstm]=19,779 [gru]=15,299 [nested_rnn]=8,355
-  [cnn]=151,651 [multimodal]=993,923 [iris]=4,675 [autoencoder]=222,384 [mnist_cnn]=693,962 [lstm_forecast]=19,009)
+  [birnn]=11,459 [cnn]=151,651 [multimodal]=993,923 [iris]=4,675 [autoencoder]=222,384 [mnist_cnn]=693,962 [lstm_forecast]=19,009)
 if "$mcdl" --help | grep -q '^  summary'; then
   for name in "${!params[@]}"; do
     f=$src/experiments/models/$name.json
