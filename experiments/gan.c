@@ -316,7 +316,8 @@ int main(int argc, char **argv) {
             printf("history: %s\n", path);
             char cmd[2048];
             snprintf(cmd, sizeof cmd,
-                     "gnuplot -e \"set terminal png size 640,400; set output '%s/gan_loss.png'; "
+                     "gnuplot -e \"set terminal png noenhanced size 640,400; set output "
+                     "'%s/gan_loss.png'; "
                      "set datafile separator ','; set key autotitle columnhead; set xlabel "
                      "'step'; set title 'gan'; plot '%s' using 1:2 with lines, '' using 1:4 with "
                      "lines\" 2>/dev/null",
