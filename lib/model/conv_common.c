@@ -68,3 +68,9 @@ int mcdl_conv_run_threads(void) {
     const int a = omp_get_max_threads(), b = mcdl_conv_plan_threads();
     return a < b ? a : b;
 }
+
+int mcdl_conv_threads_for_work(double work, double min_per_thread) {
+    int nt = mcdl_conv_run_threads();
+    if (nt > work / min_per_thread) nt = (int)(work / min_per_thread);
+    return nt < 1 ? 1 : nt;
+}
