@@ -1,9 +1,10 @@
-/* Conv2D and Conv2DTranspose as GEMMs: forward = im2col of a chunk + GEMM with the fused
- * bias/activation epilogue; backward data = GEMM with the transposed kernel + col2im;
- * backward weights = im2col^T x dZ accumulated per thread, then reduced in thread order.
- * 1x1 stride-1 unpadded convolutions skip im2col (the image already is the column
- * matrix) and tiny K = KH*KW*C (e.g. 3x3x1) goes to the per-ISA direct kernels, where a
- * GEMM would spend its time packing.
+/* Conv2D and Conv2DTranspose. Forward and backward data run the implicit GEMM of
+ * conv_igemm.c wherever it fits (no im2col buffer at all); tiny K = KH*KW*C (e.g. 3x3x1)
+ * goes to the per-ISA direct kernels, where a GEMM would spend its time packing; 1x1
+ * backward data is one GEMM. The fallback (few channels, > 64 taps, large strides) is
+ * forward = im2col of a chunk + GEMM with the fused bias/activation epilogue; backward data
+ * = GEMM with the transposed kernel + col2im. Backward weights = im2col^T x dZ accumulated
+ * per thread, then reduced in thread order (1x1: one GEMM, tiny K: direct).
  *
  * Threading: one OpenMP team per pass; each thread takes a static share of chunks and calls
  * the GEMM from inside the parallel region (it then runs on that thread), so there is one
