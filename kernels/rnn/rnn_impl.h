@@ -20,7 +20,7 @@ typedef struct {
     mcdl_act act, rec_act;
     bool gru_ra, gru_rf; /* GRU reset_after true / false */
     bool go_backwards;
-    bool keep;           /* store pre-activations for backward */
+    bool keep;           /* store the gates for backward */
     int64_t W, nblk, mr; /* pack width, unit blocks, rows per tile */
     /* forward inputs */
     const float *x;        /* (B, T, in) */
@@ -30,7 +30,7 @@ typedef struct {
     const float *bias_rec; /* GRU reset_after recurrent bias (3u), or NULL */
     const uint8_t *mask;
     /* forward state (workspace) */
-    float *zpre;         /* (B, T, Gu) gate pre-activations */
+    float *zpre;         /* (T, B, Gu) gates as act_keep stores them (activated; swish: input) */
     float *hprev;        /* (B, T, u) h entering time t */
     float *cprev;        /* (B, T, u) LSTM c entering time t */
     float *aux;          /* (B, T, u) GRU: ra h·U_h + b_rec,h; rf r⊙h_prev */

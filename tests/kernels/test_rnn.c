@@ -199,11 +199,13 @@ static void run_case(const cfg *c) {
         float *v = falloc(t[k].n), *save = falloc(t[k].n);
         fill(v, t[k].n, 1.0);
         memcpy(save, t[k].param, (size_t)t[k].n * sizeof(float));
-        /* relu kinks: a step of 1e-3 can cross one and bend the difference, so kinked
-         * activations get a smaller step (float rounding of the perturbed inputs then
-         * costs ~ulp/eps = 3e-4 relative, still inside the tolerance) */
+        /* relu kinks (and selu's: its slope jumps from scale·alpha to scale at 0): a step of 1e-3
+         * can cross one and bend the difference, so kinked activations get a smaller step (float
+         * rounding of the perturbed inputs then costs ~ulp/eps = 3e-4 relative, still inside the
+         * tolerance) */
         const bool kinked = c->act == MCDL_ACT_RELU || c->act == MCDL_ACT_LEAKY_RELU ||
-                            c->rec_act == MCDL_ACT_RELU || c->rec_act == MCDL_ACT_LEAKY_RELU;
+                            c->act == MCDL_ACT_SELU || c->rec_act == MCDL_ACT_RELU ||
+                            c->rec_act == MCDL_ACT_LEAKY_RELU || c->rec_act == MCDL_ACT_SELU;
         const double eps = kinked ? 2e-4 : 1e-3;
         double an = 0, mag = 0;
         for (int64_t i = 0; i < t[k].n; i++) {
@@ -265,12 +267,13 @@ int main(void) {
                 run_case(&c);
             }
         }
-        /* other activations (Keras accepts any for both) */
-        const mcdl_act acts[][2] = {{MCDL_ACT_RELU, MCDL_ACT_TANH},
-                                    {MCDL_ACT_NONE, MCDL_ACT_SIGMOID},
-                                    {MCDL_ACT_ELU, MCDL_ACT_SWISH},
-                                    {MCDL_ACT_SELU, MCDL_ACT_SOFTPLUS},
-                                    {MCDL_ACT_LEAKY_RELU, MCDL_ACT_SIGMOID}};
+        /* other activations (Keras accepts any for both): each one in both places, since the
+         * backward derives each derivative from what the forward kept (swish: its input) */
+        const mcdl_act acts[][2] = {
+            {MCDL_ACT_RELU, MCDL_ACT_TANH},          {MCDL_ACT_NONE, MCDL_ACT_SIGMOID},
+            {MCDL_ACT_ELU, MCDL_ACT_SWISH},          {MCDL_ACT_SELU, MCDL_ACT_SOFTPLUS},
+            {MCDL_ACT_LEAKY_RELU, MCDL_ACT_SIGMOID}, {MCDL_ACT_SWISH, MCDL_ACT_ELU},
+            {MCDL_ACT_SOFTPLUS, MCDL_ACT_SELU}};
         for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
             cfg c = {.cell = cells[ci].cell,
                      .reset_after = cells[ci].ra,
