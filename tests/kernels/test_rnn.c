@@ -183,6 +183,24 @@ static void run_case(const cfg *c) {
                            .dh0 = dh0,
                            .dc0 = dc0};
     mcdl_rnn_bwd(&p.d, &a, &g, wf, wb);
+    {
+        /* backward bitwise reproducible with one thread (the weight-gradient pass splits
+         * output tiles, not sums) */
+        float *dx1 = falloc(p.nx), *dw1 = falloc(p.nw), *du1 = falloc(p.nu), *db1 = falloc(p.nb);
+        mcdl_rnn_bwd_args g1 = g;
+        g1.dx = dx1, g1.dkernel = dw1, g1.drkernel = du1, g1.dbias = c->bias ? db1 : NULL;
+        g1.dh0 = g1.dc0 = NULL;
+        omp_set_num_threads(1);
+        mcdl_rnn_fwd(&p.d, &a, wf);
+        mcdl_rnn_bwd(&p.d, &a, &g1, wf, wb);
+        omp_set_num_threads(nt);
+        CHECK(c->in > 16 /* the input-projection GEMM may split sums by threads */ ||
+                  !memcmp(dx, dx1, (size_t)p.nx * 4) && !memcmp(dw, dw1, (size_t)p.nw * 4) &&
+                      !memcmp(du, du1, (size_t)p.nu * 4) &&
+                      (!c->bias || !memcmp(db, db1, (size_t)p.nb * 4)),
+              "%s: backward with 1 vs %d threads differs", cell_name(c), nt);
+        free(dx1), free(dw1), free(du1), free(db1);
+    }
     struct {
         const char *name;
         float *param, *grad;
