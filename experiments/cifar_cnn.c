@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
     }
     int rc = 0;
     if (!exp_maybe_write_json(&a, m, &rc))
-        rc = exp_mnist32_run(&a, m, "cifar_cnn", 32, exp_epochs(&a, 10, 2), 0,
+        rc = exp_mnist32_run(&a, m, "cifar_cnn", 0, 32, exp_epochs(&a, 10, 2), 0,
                              "the seed quotes no CIFAR-10 figure");
     mcdl_model_destroy(m);
     return rc;

@@ -108,7 +108,7 @@ static void write_history(const exp_args *a, const char *name, const mcdl_histor
     bool val = mcdl_history_values(h, "val_loss") != NULL;
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "gnuplot -e \"set terminal png size 640,400; set output '%s/%s_loss.png'; "
+             "gnuplot -e \"set terminal png noenhanced size 640,400; set output '%s/%s_loss.png'; "
              "set datafile separator ','; set key autotitle columnhead; set xlabel 'epoch'; "
              "set title '%s'; plot '%s' using 1:2 with linespoints%s\"",
              a->out, name, name, path, val ? ", '' using 1:'val_loss' with linespoints" : "");

@@ -306,10 +306,10 @@ double exp_majority_accuracy(const mcdl_tensor *y_train, const mcdl_tensor *y_te
     return n ? (double)hit / (double)n : 0;
 }
 
-int exp_mnist32_run(const exp_args *a, mcdl_model *m, const char *name, int64_t batch_size,
-                    int epochs, float learning_rate, const char *seed_note) {
+int exp_mnist32_run(const exp_args *a, mcdl_model *m, const char *name, int64_t train_digits,
+                    int64_t batch_size, int epochs, float learning_rate, const char *seed_note) {
     mcdl_tensor *xtr = NULL, *ytr = NULL, *xte = NULL, *yte = NULL;
-    if (exp_mnist32(true, a->smoke ? 128 : 0, &xtr, &ytr) != MCDL_OK ||
+    if (exp_mnist32(true, a->smoke ? 128 : train_digits, &xtr, &ytr) != MCDL_OK ||
         exp_mnist32(false, a->smoke ? 32 : 0, &xte, &yte) != MCDL_OK) {
         mcdl_tensor_destroy(xtr), mcdl_tensor_destroy(ytr);
         return exp_missing_data("data/mnist/*.npy");

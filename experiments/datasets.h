@@ -59,10 +59,11 @@ mcdl_status exp_mnist32(bool train, int64_t limit, mcdl_tensor **x, mcdl_tensor 
 /** Compiles a 10-class model (Adam with learning_rate, 0 = Keras' 0.001; sparse
  *  categorical crossentropy; accuracy), trains it on MNIST-32 with the held-out digits as
  *  validation data, then prints its test accuracy beside the majority class and
- *  seed_note. Smoke runs use 128 / 32 digits.
+ *  seed_note. train_digits > 0 trains on the first train_digits of the 8,000 only. Smoke
+ *  runs use 128 / 32 digits.
  *  Returns 0, 77 when MNIST is missing, 1 on a failure. */
-int exp_mnist32_run(const exp_args *a, mcdl_model *m, const char *name, int64_t batch_size,
-                    int epochs, float learning_rate, const char *seed_note);
+int exp_mnist32_run(const exp_args *a, mcdl_model *m, const char *name, int64_t train_digits,
+                    int64_t batch_size, int epochs, float learning_rate, const char *seed_note);
 
 /** Accuracy of class scores p (n, classes) against class ids y (n) or (n, 1). */
 double exp_class_accuracy(const mcdl_tensor *p, const mcdl_tensor *y);

@@ -115,7 +115,7 @@ static void write_curves(const exp_args *a, const char *name, const double *loss
     printf("history: %s\n", path);
     if (a->smoke || system("command -v gnuplot >/dev/null 2>&1") != 0) return;
     snprintf(cmd, sizeof cmd,
-             "gnuplot -e \"set terminal png size 640,400; set output '%s/%s_loss.png'; "
+             "gnuplot -e \"set terminal png noenhanced size 640,400; set output '%s/%s_loss.png'; "
              "set datafile separator ','; set key autotitle columnhead; set xlabel 'epoch'; "
              "set logscale y; set title '%s (scaled MSE)'; plot '%s' using 1:2 with lines, '' "
              "using 1:3 with lines\"",
