@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "experiments/common.h"
-#include "experiments/textdata.h"
+#include "experiments/datasets.h"
 
 static const char *const topics[2] = {"computers", "people"};
 

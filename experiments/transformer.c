@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "experiments/common.h"
-#include "experiments/textdata.h"
+#include "experiments/datasets.h"
 
 static const char *const topics[2] = {"computers", "people"};
 
@@ -26,7 +26,7 @@ int main(int argc, char **argv) {
         return exp_missing_data("data/fortunes/{computers,people}.txt");
     }
     exp_text_describe(&d, topics);
-    if (a.smoke) exp_text_trim(&d, 256, 128); /* seconds, still a decreasing loss */
+    if (a.smoke) exp_text_trim(&d, 192, 64); /* seconds, still a decreasing loss */
     exp_ok(mcdl_model_compile(
                m, &(mcdl_compile_opts){.loss = info.loss, .metrics = MCDL_METRIC_ACCURACY}),
            "compile");

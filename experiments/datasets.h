@@ -1,11 +1,14 @@
-/* Text classification data for the text seeds (transformer, imdb_lstm) from the fortunes
- * corpus: a fixed seeded train/test split, a word tokeniser and a vocabulary built on the
- * training texts only (Keras Tokenizer(num_words) + pad_sequences conventions). */
-#ifndef MCDL_EXPERIMENTS_TEXTDATA_H
-#define MCDL_EXPERIMENTS_TEXTDATA_H
+/* Data the seeds need prepared from the fetched sets: text classification from the fortunes
+ * corpus for the text seeds (transformer, imdb_lstm) -- a fixed seeded train/test split, a
+ * word tokeniser and a vocabulary built on the training texts only (Keras
+ * Tokenizer(num_words) + pad_sequences conventions) -- and 'MNIST-32', the MNIST digits in
+ * CIFAR's shape for the CIFAR seeds (resnet, cifar_cnn). */
+#ifndef MCDL_EXPERIMENTS_DATASETS_H
+#define MCDL_EXPERIMENTS_DATASETS_H
 
 #include <stdint.h>
 
+#include "experiments/common.h"
 #include "mcdl/mcdl.h"
 
 /** Token ids: 0 = padding, 1 = out-of-vocabulary, 2 .. vocab-1 = the training texts'
@@ -47,5 +50,26 @@ void exp_text_describe(const exp_text_split *s, const char *const *topics);
 
 /** Binary accuracy of sigmoid outputs p (n, 1) against 0/1 labels y (threshold 0.5). */
 double exp_binary_accuracy(const mcdl_tensor *p, const mcdl_tensor *y);
+
+/** MNIST-32: the MNIST digits of mcdl_data_mnist (train 8,000 / held-out 2,000) zero-padded
+ *  by 2 pixels on each side to 32x32 and repeated over 3 channels: x (N, 32, 32, 3) in
+ *  [0, 1], y (N,) class ids. limit > 0 keeps the first limit digits (smoke runs). */
+mcdl_status exp_mnist32(bool train, int64_t limit, mcdl_tensor **x, mcdl_tensor **y);
+
+/** Compiles a 10-class model (Adam with learning_rate, 0 = Keras' 0.001; sparse
+ *  categorical crossentropy; accuracy), trains it on MNIST-32 with the held-out digits as
+ *  validation data, then prints its test accuracy beside the majority class and
+ *  seed_note. train_digits > 0 trains on the first train_digits of the 8,000 only. Smoke
+ *  runs use 128 / 32 digits.
+ *  Returns 0, 77 when MNIST is missing, 1 on a failure. */
+int exp_mnist32_run(const exp_args *a, mcdl_model *m, const char *name, int64_t train_digits,
+                    int64_t batch_size, int epochs, float learning_rate, const char *seed_note);
+
+/** Accuracy of class scores p (n, classes) against class ids y (n) or (n, 1). */
+double exp_class_accuracy(const mcdl_tensor *p, const mcdl_tensor *y);
+
+/** Majority-class accuracy: the most common class of y_train (ids below 16), scored on
+ *  y_test. */
+double exp_majority_accuracy(const mcdl_tensor *y_train, const mcdl_tensor *y_test);
 
 #endif
