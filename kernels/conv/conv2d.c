@@ -82,7 +82,14 @@ static void im2col_chunk(const mcdl_conv2d_geom *g, const float *x, int64_t n0, 
         mcdl_f32_im2col_rows(g, x, n, oh0, oh1, col + (n - n0) * per_img);
 }
 
+/* Forward and backward data try, in order: the tiny-K direct kernels, the implicit GEMM
+ * (conv_igemm.c), a single GEMM (1x1), im2col + GEMM. */
+static int use_igemm(const mcdl_conv2d_geom *g, int bwd) {
+    return patch_len(g) > MCDL_CONV_DIRECT_MAX_K && mcdl_conv2d_igemm_fits(g, bwd);
+}
+
 size_t mcdl_conv2d_fwd_workspace_size(const mcdl_conv2d_geom *g) {
+    if (use_igemm(g, 0)) return mcdl_conv2d_igemm_workspace_size(g, 0);
     if (is_pointwise(g) || patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return 0;
     const int nt = mcdl_conv_threads(g);
     const conv_chunks c = chunking(g, nt, 1);
@@ -90,6 +97,7 @@ size_t mcdl_conv2d_fwd_workspace_size(const mcdl_conv2d_geom *g) {
 }
 
 size_t mcdl_conv2d_bwd_data_workspace_size(const mcdl_conv2d_geom *g) {
+    if (use_igemm(g, 1)) return mcdl_conv2d_igemm_workspace_size(g, 1);
     if (is_pointwise(g) || patch_len(g) <= MCDL_CONV_DIRECT_MAX_K) return 0;
     const int nt = mcdl_conv_threads(g);
     const conv_chunks c = chunking(g, nt, 0);
@@ -109,6 +117,10 @@ void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float 
                          const float *bias, mcdl_act act, float act_alpha, float *y, float *ws) {
     const int64_t K = patch_len(g), F = g->F;
     const mcdl_gemm_epilogue ep = {.bias = bias, .act = act, .act_alpha = act_alpha};
+    if (use_igemm(g, 0)) {
+        mcdl_f32_conv2d_igemm_fwd(g, x, w, bias, act, act_alpha, y, ws);
+        return;
+    }
     if (is_pointwise(g)) {
         mcdl_f32_gemm('N', 'N', g->N * g->H * g->W, F, K, 1.0f, x, K, w, F, 0.0f, y, F, &ep);
         return;
@@ -147,6 +159,10 @@ void mcdl_f32_conv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float 
 void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w, float *dx,
                               float *ws) {
     const int64_t K = patch_len(g), F = g->F, img = g->H * g->W * g->C;
+    if (use_igemm(g, 1)) {
+        mcdl_f32_conv2d_igemm_bwd_data(g, dz, w, NULL, MCDL_ACT_NONE, 0.0f, dx, ws);
+        return;
+    }
     if (is_pointwise(g)) {
         mcdl_f32_gemm('N', 'T', g->N * g->H * g->W, K, F, 1.0f, dz, F, w, F, 0.0f, dx, K, NULL);
         return;
@@ -271,6 +287,10 @@ size_t mcdl_deconv2d_bwd_weights_workspace_size(const mcdl_conv2d_geom *g) {
 
 void mcdl_f32_deconv2d_fwd(const mcdl_conv2d_geom *g, const float *x, const float *w,
                            const float *bias, mcdl_act act, float act_alpha, float *y, float *ws) {
+    if (use_igemm(g, 1)) {
+        mcdl_f32_conv2d_igemm_bwd_data(g, x, w, bias, act, act_alpha, y, ws);
+        return;
+    }
     mcdl_f32_conv2d_bwd_data(g, x, w, y, ws);
     if (!bias && act == MCDL_ACT_NONE) return;
     const mcdl_gemm_epilogue ep = {.bias = bias, .act = act, .act_alpha = act_alpha};

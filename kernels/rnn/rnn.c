@@ -254,18 +254,62 @@ static int rnn_threads(const mcdl_rnn_ctx *c) {
     return nt < 1 ? 1 : (int)nt;
 }
 
-#define RNN_FOR_ITEMS(c, body)                                                                     \
+/* The items of thread tid of nth (passed explicitly: the serial path runs outside any
+ * region of its own, possibly inside a caller's parallel region). */
+#define RNN_FOR_ITEMS(c, tid, nth, body)                                                           \
     do {                                                                                           \
         const int64_t nrt_ = ((c)->B + (c)->mr - 1) / (c)->mr;                                     \
         const int64_t n_ = nrt_ * (((c)->nblk + RNN_GB - 1) / RNN_GB);                             \
-        const int64_t lo_ = n_ * omp_get_thread_num() / omp_get_num_threads();                     \
-        const int64_t hi_ = n_ * (omp_get_thread_num() + 1) / omp_get_num_threads();               \
+        const int64_t lo_ = n_ * (tid) / (nth), hi_ = n_ * ((tid) + 1) / (nth);                    \
         for (int64_t it_ = lo_; it_ < hi_; it_++) {                                                \
             const int64_t blk = it_ / nrt_ * RNN_GB, r0 = it_ % nrt_ * (c)->mr;                    \
             const int64_t nr = (c)->B - r0 < (c)->mr ? (c)->B - r0 : (c)->mr;                      \
             body;                                                                                  \
         }                                                                                          \
     } while (0)
+
+/* Barrier between steps, only when the steps run in a team of their own: one thread runs
+ * them with no parallel region at all (libgomp's barrier in a team of one still makes a
+ * futex system call per step, which at batch 1 cost as much as the step itself). */
+#define RNN_STEP_BARRIER(nth)                                                                      \
+    do {                                                                                           \
+        if ((nth) > 1) {                                                                           \
+            _Pragma("omp barrier")                                                                 \
+        }                                                                                          \
+    } while (0)
+
+static void rnn_fwd_steps(const mcdl_rnn_ctx *cp, const mcdl_rnn_isa_ops *ops, int tid, int nth) {
+    for (int64_t s = 0; s < cp->T; s++) {
+        RNN_FOR_ITEMS(cp, tid, nth, ops->fwd(cp, s, r0, nr, blk));
+        RNN_STEP_BARRIER(nth);
+        if (cp->gru_rf) {
+            RNN_FOR_ITEMS(cp, tid, nth, ops->fwd_gru_rf2(cp, s, r0, nr, blk));
+            RNN_STEP_BARRIER(nth);
+        }
+    }
+}
+
+static void rnn_bwd_steps(const mcdl_rnn_ctx *cp, const mcdl_rnn_isa_ops *ops, int tid, int nth) {
+    const int64_t T = cp->T;
+    RNN_FOR_ITEMS(cp, tid, nth, ops->bwd_gates(cp, T - 1, r0, nr, blk));
+    RNN_STEP_BARRIER(nth);
+    if (cp->gru_rf) {
+        RNN_FOR_ITEMS(cp, tid, nth, ops->bwd_gru_rf_mid(cp, T - 1, r0, nr, blk));
+        RNN_STEP_BARRIER(nth);
+    }
+    for (int64_t s = T - 1; s >= 0; s--) {
+        /* dh entering step s, then (same tile, no barrier needed) step s-1's gates */
+        RNN_FOR_ITEMS(cp, tid, nth, {
+            ops->bwd_dh(cp, s, r0, nr, blk);
+            if (s > 0) ops->bwd_gates(cp, s - 1, r0, nr, blk);
+        });
+        RNN_STEP_BARRIER(nth);
+        if (cp->gru_rf && s > 0) {
+            RNN_FOR_ITEMS(cp, tid, nth, ops->bwd_gru_rf_mid(cp, s - 1, r0, nr, blk));
+            RNN_STEP_BARRIER(nth);
+        }
+    }
+}
 
 void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_args *a,
                       void *fwd_ws) {
@@ -311,16 +355,12 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     memset(c.yl, 0, (size_t)(B * u) * sizeof(float));
 
     const mcdl_rnn_ctx *cp = &c;
-#pragma omp parallel num_threads(rnn_threads(cp))
-    {
-        for (int64_t s = 0; s < T; s++) {
-            RNN_FOR_ITEMS(cp, ops->fwd(cp, s, r0, nr, blk));
-#pragma omp barrier
-            if (cp->gru_rf) {
-                RNN_FOR_ITEMS(cp, ops->fwd_gru_rf2(cp, s, r0, nr, blk));
-#pragma omp barrier
-            }
-        }
+    const int nth = rnn_threads(cp);
+    if (nth == 1) {
+        rnn_fwd_steps(cp, ops, 0, 1);
+    } else {
+#pragma omp parallel num_threads(nth)
+        rnn_fwd_steps(cp, ops, omp_get_thread_num(), omp_get_num_threads());
     }
     const size_t bu = (size_t)(B * u) * sizeof(float);
     if (a->h_last) memcpy(a->h_last, c.hT, bu);
@@ -372,26 +412,12 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     rnn_load_or_zero(c.dyc, g->dy_last, bu);
 
     const mcdl_rnn_ctx *cp = &c;
-#pragma omp parallel num_threads(rnn_threads(cp))
-    {
-        RNN_FOR_ITEMS(cp, ops->bwd_gates(cp, T - 1, r0, nr, blk));
-#pragma omp barrier
-        if (cp->gru_rf) {
-            RNN_FOR_ITEMS(cp, ops->bwd_gru_rf_mid(cp, T - 1, r0, nr, blk));
-#pragma omp barrier
-        }
-        for (int64_t s = T - 1; s >= 0; s--) {
-            /* dh entering step s, then (same tile, no barrier needed) step s-1's gates */
-            RNN_FOR_ITEMS(cp, {
-                ops->bwd_dh(cp, s, r0, nr, blk);
-                if (s > 0) ops->bwd_gates(cp, s - 1, r0, nr, blk);
-            });
-#pragma omp barrier
-            if (cp->gru_rf && s > 0) {
-                RNN_FOR_ITEMS(cp, ops->bwd_gru_rf_mid(cp, s - 1, r0, nr, blk));
-#pragma omp barrier
-            }
-        }
+    const int nth = rnn_threads(cp);
+    if (nth == 1) {
+        rnn_bwd_steps(cp, ops, 0, 1);
+    } else {
+#pragma omp parallel num_threads(nth)
+        rnn_bwd_steps(cp, ops, omp_get_thread_num(), omp_get_num_threads());
     }
     if (g->dh0) memcpy(g->dh0, c.dh, bu * sizeof(float));
     if (g->dc0 && c.cell == MCDL_RNN_LSTM) memcpy(g->dc0, c.dc, bu * sizeof(float));

@@ -201,6 +201,7 @@ static mcdl_status dense_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_dense_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "Dense",
     .auto_name = "dense",
     .state_size = sizeof(dense_state),
