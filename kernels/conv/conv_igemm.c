@@ -95,15 +95,16 @@ void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const 
             for (int64_t tile = lo; tile < hi; tile++) {
                 const int64_t p0 = tile * R, np = P - p0 < R ? P - p0 : R;
                 /* the tile's pixels: image base, top-left input row and column (rows past
-                 * np repeat pixel p0; they are computed and dropped) */
+                 * np repeat the last real pixel, so they read inside x; they are computed
+                 * and dropped) */
                 const float *xb[IG_MAX_ROWS];
                 int64_t ih0[IG_MAX_ROWS], iw0[IG_MAX_ROWS];
                 {
                     int64_t n = p0 / img, oh = p0 % img / g->OW, ow = p0 % g->OW;
                     for (int64_t r = 0; r < R; r++) {
-                        if (r == np) n = p0 / img, oh = p0 % img / g->OW, ow = p0 % g->OW;
                         xb[r] = x + n * g->H * g->W * K;
                         ih0[r] = oh * g->SH - g->PT, iw0[r] = ow * g->SW - g->PL;
+                        if (r + 1 >= np) continue;
                         if (++ow == g->OW) {
                             ow = 0;
                             if (++oh == g->OH) oh = 0, n++;
