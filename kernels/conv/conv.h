@@ -202,6 +202,11 @@ typedef struct {
                        const float *bias, mcdl_act act, float act_alpha, int64_t np,
                        float *const *yrow, int64_t nf);
     int igemm_rows, igemm_cols;
+    /* The same with twice the rows and half the columns, for narrow outputs. */
+    void (*igemm_tile_narrow)(int64_t ntap, int64_t K, const float *const *a, const float *const *b,
+                              const float *bias, mcdl_act act, float act_alpha, int64_t np,
+                              float *const *yrow, int64_t nf);
+    int igemm_rows_narrow, igemm_cols_narrow;
 } mcdl_conv_isa_ops;
 
 /* The table for a path (NULL when not compiled in) and for the active path. */

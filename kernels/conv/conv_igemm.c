@@ -27,13 +27,26 @@
 
 int mcdl_conv2d_igemm_fits(const mcdl_conv2d_geom *g, int bwd) {
     const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
-    if (ops->igemm_rows > IG_MAX_ROWS || ops->igemm_cols > IG_MAX_COLS) return 0;
+    if (ops->igemm_rows_narrow > IG_MAX_ROWS || ops->igemm_cols > IG_MAX_COLS) return 0;
     if (g->KH * g->KW > IG_MAX_TAPS) return 0;
     if ((bwd ? g->F : g->C) < 8) return 0;
     return !bwd || (g->SH <= IG_MAX_STRIDE && g->SW <= IG_MAX_STRIDE);
 }
 
 static int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+/* The tile for nout output channels: the narrow one when its columns hold them all. */
+typedef struct {
+    void (*tile)(int64_t, int64_t, const float *const *, const float *const *, const float *,
+                 mcdl_act, float, int64_t, float *const *, int64_t);
+    int64_t rows, cols;
+} ig_tile;
+
+static ig_tile pick_tile(const mcdl_conv_isa_ops *ops, int64_t nout) {
+    if (nout <= ops->igemm_cols_narrow)
+        return (ig_tile){ops->igemm_tile_narrow, ops->igemm_rows_narrow, ops->igemm_cols_narrow};
+    return (ig_tile){ops->igemm_tile, ops->igemm_rows, ops->igemm_cols};
+}
 
 size_t mcdl_conv2d_igemm_workspace_size(const mcdl_conv2d_geom *g, int bwd) {
     const int64_t K = bwd ? g->F : g->C, nout = bwd ? g->C : g->F;
@@ -63,8 +76,8 @@ static void pack_weights(const mcdl_conv2d_geom *g, const float *w, int bwd, int
 void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const float *w,
                                const float *bias, mcdl_act act, float act_alpha, float *y,
                                float *ws) {
-    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
-    const int64_t R = ops->igemm_rows, cols = ops->igemm_cols;
+    const ig_tile it = pick_tile(mcdl_conv_ops_active(), g->F);
+    const int64_t R = it.rows, cols = it.cols;
     const int64_t T = g->KH * g->KW, K = g->C, F = g->F, nb = (F + cols - 1) / cols;
     const int64_t img = g->OH * g->OW, P = g->N * img, ntile = (P + R - 1) / R;
     const int nt = mcdl_conv_threads(g);
@@ -81,25 +94,39 @@ void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const 
             const int64_t nf = F - blk * cols < cols ? F - blk * cols : cols;
             for (int64_t tile = lo; tile < hi; tile++) {
                 const int64_t p0 = tile * R, np = P - p0 < R ? P - p0 : R;
+                /* the tile's pixels: image base, top-left input row and column (rows past
+                 * np repeat the last real pixel, so they read inside x; they are computed
+                 * and dropped) */
+                const float *xb[IG_MAX_ROWS];
+                int64_t ih0[IG_MAX_ROWS], iw0[IG_MAX_ROWS];
+                {
+                    int64_t n = p0 / img, oh = p0 % img / g->OW, ow = p0 % g->OW;
+                    for (int64_t r = 0; r < R; r++) {
+                        xb[r] = x + n * g->H * g->W * K;
+                        ih0[r] = oh * g->SH - g->PT, iw0[r] = ow * g->SW - g->PL;
+                        if (r + 1 >= np) continue;
+                        if (++ow == g->OW) {
+                            ow = 0;
+                            if (++oh == g->OH) oh = 0, n++;
+                        }
+                    }
+                }
                 int64_t ntap = 0;
                 for (int64_t kh = 0; kh < g->KH; kh++)
                     for (int64_t kw = 0; kw < g->KW; kw++) {
                         int any = 0;
                         for (int64_t r = 0; r < R; r++) {
-                            const int64_t p = p0 + (r < np ? r : 0), n = p / img;
-                            const int64_t oh = p % img / g->OW, ow = p % g->OW;
-                            const int64_t ih = oh * g->SH - g->PT + kh * g->DH;
-                            const int64_t iw = ow * g->SW - g->PL + kw * g->DW;
+                            const int64_t ih = ih0[r] + kh * g->DH, iw = iw0[r] + kw * g->DW;
                             const int in = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-                            a[ntap * R + r] = in ? x + ((n * g->H + ih) * g->W + iw) * K : zero;
+                            a[ntap * R + r] = in ? xb[r] + (ih * g->W + iw) * K : zero;
                             any |= in;
                         }
                         if (!any) continue; /* the whole tile reads padding: skip the tap */
                         b[ntap++] = wp + (blk * T + kh * g->KW + kw) * K * cols;
                     }
                 for (int64_t r = 0; r < np; r++) yrow[r] = y + (p0 + r) * F + blk * cols;
-                ops->igemm_tile(ntap, K, a, b, bias ? bias + blk * cols : NULL, act, act_alpha, np,
-                                yrow, nf);
+                it.tile(ntap, K, a, b, bias ? bias + blk * cols : NULL, act, act_alpha, np, yrow,
+                        nf);
             }
         }
     }
@@ -116,8 +143,8 @@ static int64_t phase_len(int64_t n, int64_t ph, int64_t s) {
 void mcdl_f32_conv2d_igemm_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w,
                                     const float *bias, mcdl_act act, float act_alpha, float *dx,
                                     float *ws) {
-    const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
-    const int64_t R = ops->igemm_rows, cols = ops->igemm_cols;
+    const ig_tile it = pick_tile(mcdl_conv_ops_active(), g->C);
+    const int64_t R = it.rows, cols = it.cols;
     const int64_t T = g->KH * g->KW, K = g->F, C = g->C, nb = (C + cols - 1) / cols;
     const int64_t SH = g->SH, SW = g->SW, nph = SH * SW;
     const int nt = mcdl_conv_threads(g);
@@ -141,38 +168,43 @@ void mcdl_f32_conv2d_igemm_bwd_data(const mcdl_conv2d_geom *g, const float *dz, 
         int64_t khs[IG_MAX_TAPS], kws[IG_MAX_TAPS];
         for (int64_t blk = 0; blk < nb; blk++) {
             const int64_t nf = C - blk * cols < cols ? C - blk * cols : cols;
-            for (int64_t tile = lo; tile < hi; tile++) {
-                const int64_t n = tile / per_img, local = tile % per_img;
-                int64_t q = 0;
-                while (first[q + 1] <= local) q++;
+            int64_t q = 0, n = lo / per_img, local = lo % per_img, ntap = -1;
+            for (int64_t tile = lo; tile < hi; tile++, local++) {
+                if (local == per_img) local = 0, n++, q = 0, ntap = -1;
+                while (first[q + 1] <= local) q++, ntap = -1;
                 const int64_t ph = q / SW, pw = q % SW, wc = phase_len(g->W, pw, SW);
                 const int64_t cnt = phase_len(g->H, ph, SH) * wc, q0 = (local - first[q]) * R;
                 const int64_t np = cnt - q0 < R ? cnt - q0 : R;
-                /* The phase's taps: kh*DH = ph + PT (mod SH), likewise for kw. */
-                int64_t ntap = 0;
-                for (int64_t kh = 0; kh < g->KH; kh++) {
-                    if (mod_pos(ph + g->PT - kh * g->DH, SH)) continue;
-                    for (int64_t kw = 0; kw < g->KW; kw++) {
-                        if (mod_pos(pw + g->PL - kw * g->DW, SW)) continue;
-                        khs[ntap] = kh;
-                        kws[ntap] = kw;
-                        b[ntap++] = wp + (blk * T + kh * g->KW + kw) * K * cols;
+                /* The phase's taps (kh*DH = ph + PT mod SH, likewise for kw), listed again
+                 * only when the phase changes. */
+                if (ntap < 0) {
+                    ntap = 0;
+                    for (int64_t kh = 0; kh < g->KH; kh++) {
+                        if (SH > 1 && mod_pos(ph + g->PT - kh * g->DH, SH)) continue;
+                        for (int64_t kw = 0; kw < g->KW; kw++) {
+                            if (SW > 1 && mod_pos(pw + g->PL - kw * g->DW, SW)) continue;
+                            khs[ntap] = kh;
+                            kws[ntap] = kw;
+                            b[ntap++] = wp + (blk * T + kh * g->KW + kw) * K * cols;
+                        }
                     }
                 }
+                int64_t qi = q0 / wc, qj = q0 % wc; /* walked incrementally, no divisions */
                 for (int64_t r = 0; r < R; r++) {
-                    const int64_t qq = q0 + (r < np ? r : 0);
-                    const int64_t ih = ph + qq / wc * SH, iw = pw + qq % wc * SW;
+                    if (r == np) qi = q0 / wc, qj = q0 % wc; /* padding rows repeat pixel q0 */
+                    const int64_t ih = ph + qi * SH, iw = pw + qj * SW;
+                    if (++qj == wc) qj = 0, qi++;
                     if (r < np) yrow[r] = dx + ((n * g->H + ih) * g->W + iw) * C + blk * cols;
                     for (int64_t t = 0; t < ntap; t++) {
                         const int64_t hn = ih + g->PT - khs[t] * g->DH;
                         const int64_t wn = iw + g->PL - kws[t] * g->DW;
-                        const int64_t oh = hn / SH, ow = wn / SW;
+                        const int64_t oh = SH == 1 ? hn : hn / SH, ow = SW == 1 ? wn : wn / SW;
                         const int in = hn >= 0 && wn >= 0 && oh < g->OH && ow < g->OW;
                         a[t * R + r] = in ? dz + ((n * g->OH + oh) * g->OW + ow) * K : zero;
                     }
                 }
-                ops->igemm_tile(ntap, K, a, b, bias ? bias + blk * cols : NULL, act, act_alpha, np,
-                                yrow, nf);
+                it.tile(ntap, K, a, b, bias ? bias + blk * cols : NULL, act, act_alpha, np, yrow,
+                        nf);
             }
         }
     }

@@ -2,7 +2,8 @@
  * batch 1-4 (lib/model/dense.c, dense_split_threads) give the same values as a scalar
  * reference and as a large-batch predict (one GEMM), at 1 and 2 threads, for column
  * counts that are and are not multiples of the 16-column split unit, with a softmax
- * (not fused in the GEMM) and a sigmoid (fused) head. */
+ * (not fused in the GEMM) and a sigmoid (fused) head. Also the input check's fast path:
+ * -Inf and NaN anywhere are named, the largest finite floats and denormals pass. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,35 @@ static void run(mcdl_activation_id head, int head_act) {
     mcdl_model_destroy(m);
 }
 
+static void finite_check(void) {
+    mcdl_model *m = NULL;
+    CHECK_OK(mcdl_sequential_create(&m, 3, &(mcdl_input_opts){.shape = {37}}, "finite"));
+    if (!m) return;
+    CHECK_OK(mcdl_sequential_add(
+        m, mcdl_dense_layer(mcdl_model_graph(m), &(mcdl_dense_opts){.units = 2})));
+    mcdl_tensor *x = NULL, *y = NULL;
+    CHECK_OK(mcdl_tensor_create(&x, 2, (int64_t[]){3, 37}));
+    float *d = mcdl_tensor_data(x);
+    for (int i = 0; i < 3 * 37; i++) d[i] = i % 2 ? 3.4028235e38f : -1.0e-45f;
+    CHECK_OK(mcdl_model_predict(m, 1, (const mcdl_tensor *const *)&x, NULL, 1, &y));
+    mcdl_tensor_destroy(y);
+    y = NULL;
+    const float bad[2] = {-INFINITY, NAN};
+    const char *name[2] = {"Inf", "NaN"};
+    for (int k = 0; k < 2; k++) {
+        d[2 * 37 + 36] = bad[k];
+        CHECK_STATUS(mcdl_model_predict(m, 1, (const mcdl_tensor *const *)&x, NULL, 1, &y),
+                     MCDL_ERR_NUMERIC);
+        CHECK(strstr(mcdl_last_error(), name[k]) && strstr(mcdl_last_error(), "(2, 36)"),
+              "sentence: %s", mcdl_last_error());
+        CHECK(y == NULL, "no output on error");
+    }
+    mcdl_tensor_destroy(x);
+    mcdl_model_destroy(m);
+}
+
 int main(void) {
+    finite_check();
     run(MCDL_SIGMOID, 1);
     run(MCDL_SOFTMAX, 2);
     return check_finish();
