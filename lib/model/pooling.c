@@ -137,7 +137,10 @@ static void pool_workspace(const mcdl_layer *l, int call, int64_t batch, bool tr
 
 static mcdl_status pool_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const pool_state *st = mcdl_layer_state(l);
-    const mcdl_conv2d_geom g = geom_of(st, a->batch);
+    mcdl_conv2d_geom g = geom_of(st, a->batch);
+    g.nthreads =
+        mcdl_conv_threads_for_work((double)(g.N * g.OH * g.OW) * (double)(g.C * g.KH * g.KW),
+                                   MCDL_POOL_FWD_MIN_READS_PER_THREAD);
     if (a->training && keeps_argmax(st))
         mcdl_f32_maxpool2d_fwd_argmax(&g, a->x[0], a->y[0], a->saved);
     else if (st->is_max)
