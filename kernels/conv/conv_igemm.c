@@ -111,7 +111,14 @@ void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const 
                     }
                 }
                 int64_t ntap = 0;
-                for (int64_t kh = 0; kh < g->KH; kh++)
+                const int one = T == 1 && g->SH == 1 && g->SW == 1 && g->PT == 0 && g->PL == 0 &&
+                                g->OH == g->H && g->OW == g->W;
+                if (one) { /* 1x1 unpadded: the pixel rows are the A rows */
+                    for (int64_t r = 0; r < R; r++) a[r] = x + (p0 + (r < np ? r : 0)) * K;
+                    b[0] = wp + blk * K * cols;
+                    ntap = 1;
+                }
+                for (int64_t kh = 0; kh < g->KH && !one; kh++)
                     for (int64_t kw = 0; kw < g->KW; kw++) {
                         int any = 0;
                         for (int64_t r = 0; r < R; r++) {
