@@ -104,6 +104,7 @@ void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const 
                         if (r == np) n = p0 / img, oh = p0 % img / g->OW, ow = p0 % g->OW;
                         xb[r] = x + n * g->H * g->W * K;
                         ih0[r] = oh * g->SH - g->PT, iw0[r] = ow * g->SW - g->PL;
+                        if (r + 1 >= np) continue; /* from np on, every row repeats p0 */
                         if (++ow == g->OW) {
                             ow = 0;
                             if (++oh == g->OH) oh = 0, n++;
@@ -199,7 +200,7 @@ void mcdl_f32_conv2d_igemm_bwd_data(const mcdl_conv2d_geom *g, const float *dz, 
                 for (int64_t r = 0; r < R; r++) {
                     if (r == np) qi = q0 / wc, qj = q0 % wc; /* padding rows repeat pixel q0 */
                     const int64_t ih = ph + qi * SH, iw = pw + qj * SW;
-                    if (++qj == wc) qj = 0, qi++;
+                    if (r + 1 < np && ++qj == wc) qj = 0, qi++;
                     if (r < np) yrow[r] = dx + ((n * g->H + ih) * g->W + iw) * C + blk * cols;
                     for (int64_t t = 0; t < ntap; t++) {
                         const int64_t hn = ih + g->PT - khs[t] * g->DH;
