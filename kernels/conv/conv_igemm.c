@@ -95,16 +95,16 @@ void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const 
             for (int64_t tile = lo; tile < hi; tile++) {
                 const int64_t p0 = tile * R, np = P - p0 < R ? P - p0 : R;
                 /* the tile's pixels: image base, top-left input row and column (rows past
-                 * np repeat the last real pixel, so they read inside x; they are computed
-                 * and dropped) */
+                 * np repeat pixel p0; they are computed and dropped) */
                 const float *xb[IG_MAX_ROWS];
                 int64_t ih0[IG_MAX_ROWS], iw0[IG_MAX_ROWS];
                 {
                     int64_t n = p0 / img, oh = p0 % img / g->OW, ow = p0 % g->OW;
                     for (int64_t r = 0; r < R; r++) {
+                        if (r == np) n = p0 / img, oh = p0 % img / g->OW, ow = p0 % g->OW;
                         xb[r] = x + n * g->H * g->W * K;
                         ih0[r] = oh * g->SH - g->PT, iw0[r] = ow * g->SW - g->PL;
-                        if (r + 1 >= np) continue;
+                        if (r + 1 >= np) continue; /* from np on, every row repeats p0 */
                         if (++ow == g->OW) {
                             ow = 0;
                             if (++oh == g->OH) oh = 0, n++;
@@ -112,7 +112,14 @@ void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const 
                     }
                 }
                 int64_t ntap = 0;
-                for (int64_t kh = 0; kh < g->KH; kh++)
+                const int one = T == 1 && g->SH == 1 && g->SW == 1 && g->PT == 0 && g->PL == 0 &&
+                                g->OH == g->H && g->OW == g->W;
+                if (one) { /* 1x1 unpadded: the pixel rows are the A rows */
+                    for (int64_t r = 0; r < R; r++) a[r] = x + (p0 + (r < np ? r : 0)) * K;
+                    b[0] = wp + blk * K * cols;
+                    ntap = 1;
+                }
+                for (int64_t kh = 0; kh < g->KH && !one; kh++)
                     for (int64_t kw = 0; kw < g->KW; kw++) {
                         int any = 0;
                         for (int64_t r = 0; r < R; r++) {
@@ -193,7 +200,7 @@ void mcdl_f32_conv2d_igemm_bwd_data(const mcdl_conv2d_geom *g, const float *dz, 
                 for (int64_t r = 0; r < R; r++) {
                     if (r == np) qi = q0 / wc, qj = q0 % wc; /* padding rows repeat pixel q0 */
                     const int64_t ih = ph + qi * SH, iw = pw + qj * SW;
-                    if (++qj == wc) qj = 0, qi++;
+                    if (r + 1 < np && ++qj == wc) qj = 0, qi++;
                     if (r < np) yrow[r] = dx + ((n * g->H + ih) * g->W + iw) * C + blk * cols;
                     for (int64_t t = 0; t < ntap; t++) {
                         const int64_t hn = ih + g->PT - khs[t] * g->DH;
