@@ -332,9 +332,13 @@ static int64_t out_rows(const conv_state *st, int64_t batch) {
 
 static mcdl_status conv_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const conv_state *st = mcdl_layer_state(l);
-    const mcdl_conv2d_geom g = geom_of(st, a->batch, mcdl_conv_run_threads());
-    const conv_sizes z = sizes_of(st, a->batch);
     const int64_t rows = out_rows(st, a->batch), F = out_ch(st);
+    const double macs = (double)rows * (double)F * (double)(kh(st) * kw(st)) *
+                            (double)(st->kind == K_CONV || st->kind == K_DECONV ? st->cin : 1) +
+                        (st->kind == K_SEP ? (double)rows * (double)F * (double)mid_ch(st) : 0.0);
+    const mcdl_conv2d_geom g =
+        geom_of(st, a->batch, mcdl_conv_threads_for_work(macs, MCDL_CONV_FWD_MIN_MACS_PER_THREAD));
+    const conv_sizes z = sizes_of(st, a->batch);
     const float *W = mcdl_layer_weight_data(l, st->wk);
     const float *b = st->use_bias ? mcdl_layer_weight_data(l, st->wb) : NULL;
     float *y = a->y[0], *ws = a->scratch;
