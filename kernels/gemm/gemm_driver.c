@@ -236,6 +236,31 @@ static void gemm_block_direct(const gemm_problem *g, int64_t r0, int64_t r1, int
     }
 }
 
+/* Rows [r0, r1) x columns [c0, c1) for few rows (M <= GEMM_DIRECT_MAX_M) with op(B) =
+ * B^T: dot products of op(A)'s rows with rows of B, read in place. A transposed op(A)
+ * (its rows strided by lda) is copied into the thread's A buffer first, so the kernel
+ * reads both operands with unit stride. */
+static void gemm_block_nt_small(const gemm_problem *g, int64_t r0, int64_t r1, int64_t c0,
+                                int64_t c1) {
+    const float *a = a_at(g, r0, 0);
+    int64_t lda = g->lda;
+    if (g->ta) {
+        const int64_t m = r1 - r0;
+        float *abuf = gemm_buffer(0, (size_t)(m * g->K));
+        if (!abuf) {
+            gemm_block_fallback(g, r0, r1, c0, c1);
+            return;
+        }
+        for (int64_t k = 0; k < g->K; k++)
+            for (int64_t i = 0; i < m; i++) abuf[i * g->K + k] = a[k * g->lda + i];
+        a = abuf;
+        lda = g->K;
+    }
+    const mcdl_gemm_ukr_args p = ukr_args(g, g->beta, 1);
+    g->cfg->nt_small(r1 - r0, g->K, c1 - c0, a, lda, b_at(g, 0, c0), g->ldb,
+                     g->C + r0 * g->ldc + c0, g->ldc, &p, r0, c0);
+}
+
 /* Rows [r0, r1) x columns [c0, c1) for K <= MCDL_GEMM_SMALLK_MAX with op(B) = B: nothing
  * packed. Column strips of NR outer (the K x NR strip of B stays in L1), full MR x NR
  * tiles through the K-specialised kernel, the rest through the exact-row kernels. */
@@ -311,13 +336,15 @@ static void gemm_run(const gemm_problem *g) {
     }
     const mcdl_gemm_cfg *cfg = g->cfg;
     const int direct = !g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
+    /* Few rows with op(B) = B^T: dot products over B's rows, nothing packed. */
+    const int nt_small = g->tb && !g->bpre && g->M <= GEMM_DIRECT_MAX_M;
     const int smallk = !direct && !g->tb && !g->bpre && g->K <= MCDL_GEMM_SMALLK_MAX;
     /* Each thread packs the whole of the operand along the dimension not split, so split
      * the longer dimension (the shorter operand gets packed twice); small-M products
      * always split columns. */
     const int64_t units_m = (g->M + cfg->mr - 1) / cfg->mr;
     const int64_t units_n = (g->N + cfg->nr - 1) / cfg->nr;
-    const int split_m = !direct && g->M >= g->N && units_m >= 2;
+    const int split_m = !direct && !nt_small && g->M >= g->N && units_m >= 2;
     const int64_t units = split_m ? units_m : units_n;
     int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
     const double work = (double)g->M * (double)g->N * (double)g->K;
@@ -325,9 +352,10 @@ static void gemm_run(const gemm_problem *g) {
     if (nt > units) nt = (int)units;
     if (nt < 1) nt = 1;
     void (*block)(const gemm_problem *, int64_t, int64_t, int64_t, int64_t) =
-        direct   ? gemm_block_direct
-        : smallk ? gemm_block_smallk
-                 : gemm_block_packed;
+        direct     ? gemm_block_direct
+        : nt_small ? gemm_block_nt_small
+        : smallk   ? gemm_block_smallk
+                   : gemm_block_packed;
     if (direct && g->M == 1 && g->K >= GEMM_GEMV_KSPLIT_MIN_K) {
         int nt_k = omp_in_parallel() ? 1 : omp_get_max_threads();
         if (nt_k > work / GEMM_MIN_WORK_PER_THREAD) nt_k = (int)(work / GEMM_MIN_WORK_PER_THREAD);
