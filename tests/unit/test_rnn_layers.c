@@ -383,6 +383,92 @@ static void test_from_config(void) {
     mcdl_model_destroy(m);
 }
 
+/* Embedding(mask_zero) -> Bidirectional(LSTM, return_sequences) -> Bidirectional(GRU) ->
+ * Dense over ids [3, 1, 0, 6, 0] equals the same layers over [3, 1, 6] without a mask
+ * (both directions skip the padded steps; the sequence output keeps the mask), forward and
+ * after one SGD step (every weight gradient the same). */
+static mcdl_model *bidir_mask_model(int64_t T, bool mask_zero) {
+    mcdl_graph *g = NULL;
+    CHECK_OK(mcdl_graph_create(&g, 31));
+    mcdl_node *x = mcdl_input(g, &(mcdl_input_opts){.shape = {T}});
+    mcdl_node *e = mcdl_embedding(
+        g, x, &(mcdl_embedding_opts){.input_dim = 7, .output_dim = 4, .mask_zero = mask_zero});
+    mcdl_node *h = mcdl_bidirectional(
+        g, e,
+        &(mcdl_bidirectional_opts){.cell = MCDL_CELL_LSTM,
+                                   .layer = {.units = 3, .return_sequences = true}});
+    CHECK(!mask_zero || (h && mcdl_node_keras_mask(h)), "Bidirectional sequences keep the mask");
+    h = mcdl_bidirectional(g, h,
+                           &(mcdl_bidirectional_opts){.cell = MCDL_CELL_GRU,
+                                                      .layer = {.units = 2},
+                                                      .merge_mode = MCDL_MERGE_SUM});
+    mcdl_node *y = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1});
+    mcdl_model *m = NULL;
+    CHECK_OK(mcdl_model_create(&m, g, 1, &x, 1, &y, "bidir_mask"));
+    mcdl_graph_destroy(g);
+    if (m)
+        CHECK_OK(mcdl_model_compile(
+            m,
+            &(mcdl_compile_opts){.optimizer = {.kind = MCDL_OPTIMIZER_SGD, .learning_rate = 0.5f},
+                                 .loss = MCDL_LOSS_MSE}));
+    return m;
+}
+
+static void test_bidirectional_mask(void) {
+    mcdl_model *mm = bidir_mask_model(5, true), *mp = bidir_mask_model(3, false);
+    if (!mm || !mp) goto out;
+    const int nw = mcdl_model_num_weights(mm);
+    CHECK(nw == mcdl_model_num_weights(mp), "same weights");
+    for (int i = 0; i < nw; i++) {
+        mcdl_weight_info a, b;
+        CHECK_OK(mcdl_model_weight(mm, i, &a));
+        CHECK_OK(mcdl_model_weight(mp, i, &b));
+        memcpy(mcdl_tensor_data(b.value), mcdl_tensor_data(a.value),
+               (size_t)mcdl_tensor_numel(a.value) * sizeof(float));
+    }
+    mcdl_model_weights_changed(mp);
+    const float ids_m[5] = {3, 1, 0, 6, 0}, ids_p[3] = {3, 1, 6}, target = 0.5f;
+    mcdl_tensor *xm = NULL, *xp = NULL, *yt = NULL, *om = NULL, *op = NULL;
+    CHECK_OK(mcdl_tensor_create(&xm, 2, (int64_t[]){1, 5}));
+    CHECK_OK(mcdl_tensor_create(&xp, 2, (int64_t[]){1, 3}));
+    CHECK_OK(mcdl_tensor_create(&yt, 2, (int64_t[]){1, 1}));
+    if (!xm || !xp || !yt) goto out_t;
+    memcpy(mcdl_tensor_data(xm), ids_m, sizeof ids_m);
+    memcpy(mcdl_tensor_data(xp), ids_p, sizeof ids_p);
+    mcdl_tensor_data(yt)[0] = target;
+    CHECK_OK(mcdl_model_predict(mm, 1, (const mcdl_tensor *const[]){xm}, NULL, 1, &om));
+    CHECK_OK(mcdl_model_predict(mp, 1, (const mcdl_tensor *const[]){xp}, NULL, 1, &op));
+    CHECK(om && op && fabs(mcdl_tensor_data(om)[0] - mcdl_tensor_data(op)[0]) < 1e-6,
+          "masked Bidirectional %g = Bidirectional over the kept steps %g",
+          om ? mcdl_tensor_data(om)[0] : -1.0, op ? mcdl_tensor_data(op)[0] : -1.0);
+    double lm = 0, lp = 0;
+    CHECK_OK(mcdl_model_train_on_batch(mm, 1, (const mcdl_tensor *const[]){xm}, 1,
+                                       (const mcdl_tensor *const[]){yt}, &lm, 1));
+    CHECK_OK(mcdl_model_train_on_batch(mp, 1, (const mcdl_tensor *const[]){xp}, 1,
+                                       (const mcdl_tensor *const[]){yt}, &lp, 1));
+    CHECK(lm > 1e-6 && fabs(lm - lp) < 1e-6 * fmax(1.0, lm), "losses %g %g", lm, lp);
+    double err = 0, moved = 0;
+    for (int i = 0; i < nw; i++) {
+        mcdl_weight_info a, b;
+        CHECK_OK(mcdl_model_weight(mm, i, &a));
+        CHECK_OK(mcdl_model_weight(mp, i, &b));
+        for (int64_t k = 0; k < mcdl_tensor_numel(a.value); k++)
+            err = fmax(err, fabs(mcdl_tensor_data(a.value)[k] - mcdl_tensor_data(b.value)[k]));
+    }
+    /* the Dense bias started at 0: the step moved it */
+    mcdl_weight_info bias;
+    CHECK_OK(mcdl_model_weight(mm, nw - 1, &bias));
+    moved = fabs(mcdl_tensor_data(bias.value)[0]);
+    CHECK(err < 1e-6 && moved > 0, "weights after one SGD step differ by %.3g (moved %g)", err,
+          moved);
+out_t:
+    mcdl_tensor_destroy(xm), mcdl_tensor_destroy(xp), mcdl_tensor_destroy(yt);
+    mcdl_tensor_destroy(om), mcdl_tensor_destroy(op);
+out:
+    mcdl_model_destroy(mm);
+    mcdl_model_destroy(mp);
+}
+
 int main(void) {
     test_seed_models();
     test_weight_names();
@@ -390,5 +476,6 @@ int main(void) {
     test_bad_inputs();
     test_from_config();
     test_mask();
+    test_bidirectional_mask();
     return check_finish();
 }
