@@ -64,6 +64,9 @@ const Shape kShapes[] = {
     {256, 784, 128, 'N', 'T'},
     {784, 128, 256, 'T', 'N'},
     {512, 512, 512, 'T', 'T'},
+    // GEMV with the weights stored N x K (op(B) = B^T), as a Dense layer's transposed use.
+    {1, 128, 5408, 'N', 'T'},
+    {1, 1024, 256, 'N', 'T'},
 };
 const Shape kSmoke[] = {{64, 64, 64, 'N', 'N'}, {1, 256, 64, 'N', 'N'}};
 

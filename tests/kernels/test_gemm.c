@@ -275,6 +275,26 @@ int main(void) {
     check_determinism(1, 200, 5000, 'N', 'N');
     CHECK(run_case(1, 200, 5000, 8u), "GEMV split along K");
     CHECK(run_case(1, 37, 2100, (9u << 11) | 1u), "GEMV split along K, transposed A, epilogue");
+    /* Few rows with op(B) = B^T (dot-product kernels, nothing packed): every M up to the
+     * limit (all register-block remainders), N across the 16-column blocks and the 8-row
+     * B groups, K across vector tails; both op(A), pads, alpha, beta, every epilogue. */
+    {
+        const int64_t ns_nt[] = {1, 5, 8, 17, 37}, ks_nt[] = {1, 3, 16, 33, 300};
+        int nt_failed = 0, nt_cases = 0;
+        for (int64_t M = 1; M <= 16; M++)
+            for (int b = 0; b < 5; b++)
+                for (int c = 0; c < 5; c++) {
+                    const uint32_t h = hash3((uint32_t)M, (uint32_t)b, (uint32_t)c + 99u);
+                    if (qemu && h % 4 != 0) continue;
+                    nt_cases++;
+                    if (!run_case(M, ns_nt[b], ks_nt[c], (h & ~3u) | 2u | (h >> 20 & 1u)))
+                        nt_failed++;
+                }
+        CHECK(nt_failed == 0, "%d of %d small-M op(B) = B^T shapes failed", nt_failed, nt_cases);
+    }
+    CHECK(run_case(1, 128, 5408 - 4000 * qemu, (5u << 11) | 2u), "GEMV, op(B) = B^T");
+    check_determinism(1, 600, 1000, 'N', 'T');
+    check_determinism(7, 300, 600, 'T', 'T');
     check_determinism(12, 257, 300, 'T', 'N');
     check_determinism(40, 512, 64, 'N', 'T');
     return check_finish();

@@ -3,7 +3,11 @@
  * reference and as a large-batch predict (one GEMM), at 1 and 2 threads, for column
  * counts that are and are not multiples of the 16-column split unit, with a softmax
  * (not fused in the GEMM) and a sigmoid (fused) head. Also the input check's fast path:
- * -Inf and NaN anywhere are named, the largest finite floats and denormals pass. */
+ * -Inf and NaN anywhere are named, the largest finite floats and denormals pass. And a
+ * Conv2D planned on 2 threads then run on 1 (mcdl_set_num_threads after the plan, or the
+ * small-work rule): one thread takes fewer, longer im2col chunks, so its workspace is
+ * larger (242x34x4 input, 1 filter: 227 rows on one thread, 2 x 57 on two); the plan
+ * must hold it (ASan in tools/check sees an overrun here). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +120,48 @@ static void finite_check(void) {
     mcdl_model_destroy(m);
 }
 
+static void conv_fewer_threads(void) {
+    enum { H = 242, W = 34, C = 4, OH = H - 2, OW = W - 2 };
+    mcdl_model *m = NULL;
+    CHECK_OK(mcdl_sequential_create(&m, 5, &(mcdl_input_opts){.shape = {H, W, C}}, "conv1"));
+    if (!m) return;
+    CHECK_OK(mcdl_sequential_add(
+        m, mcdl_conv2d_layer(mcdl_model_graph(m),
+                             &(mcdl_conv_opts){.filters = 1, .kernel_size = {3, 3}})));
+    mcdl_tensor *x = NULL;
+    CHECK_OK(mcdl_tensor_create(&x, 4, (int64_t[]){1, H, W, C}));
+    float *xd = mcdl_tensor_data(x);
+    for (int i = 0; i < H * W * C; i++) xd[i] = (float)((i * 29) % 97) / 48.0f - 1.0f;
+    const float *k = weight(m, 0), *b = weight(m, 1);
+    for (int threads = 2; threads >= 1; threads--) {
+        CHECK_OK(mcdl_set_num_threads(threads));
+        mcdl_tensor *y = NULL;
+        CHECK_OK(mcdl_model_predict(m, 1, (const mcdl_tensor *const *)&x, NULL, 1, &y));
+        if (!y) continue;
+        const float *yd = mcdl_tensor_data(y);
+        double worst = 0;
+        for (int oh = 0; oh < OH; oh++)
+            for (int ow = 0; ow < OW; ow++) {
+                double acc = b[0];
+                for (int i = 0; i < 3; i++)
+                    for (int j = 0; j < 3; j++)
+                        for (int c = 0; c < C; c++)
+                            acc += (double)xd[((oh + i) * W + ow + j) * C + c] *
+                                   k[(i * 3 + j) * C + c];
+                const double e = fabs(yd[oh * OW + ow] - acc);
+                if (e > worst) worst = e;
+            }
+        /* 36 products of |x| <= 1 and |w| <= sqrt(6/(36+9)) in float: ~1e-6 */
+        CHECK(worst < 1e-5, "conv on %d thread(s) after a 2-thread plan: max error %g", threads,
+              worst);
+        mcdl_tensor_destroy(y);
+    }
+    mcdl_tensor_destroy(x);
+    mcdl_model_destroy(m);
+}
+
 int main(void) {
+    conv_fewer_threads();
     finite_check();
     run(MCDL_SIGMOID, 1);
     run(MCDL_SOFTMAX, 2);
