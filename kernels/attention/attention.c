@@ -3,16 +3,7 @@
 
 #include "kernels/attention/attention_ws.h"
 
-#if defined(__x86_64__)
-#define X86(f) f
-#define ARM(f) NULL
-#elif defined(__aarch64__)
-#define X86(f) NULL
-#define ARM(f) f
-#else
-#define X86(f) NULL
-#define ARM(f) NULL
-#endif
+#include "kernels/isa_table.h"
 
 static const mcdl_mha_fwd_fn k_fwd[MCDL_ISA_COUNT] = {
     mcdl_f32_mha_fwd_fused_scalar, ARM(mcdl_f32_mha_fwd_fused_neon),

@@ -31,5 +31,20 @@ static inline void mha_t8x8(const float *s, int64_t ls, float *d, int64_t ld) {
 }
 #define MHA_HAVE_T8X8 1
 
+/* 2^x for x <= 0 (the body's generic mha_exp2_nonpos, with scalef doing the 2^n and the
+ * underflow: masked logits of -1e30 give exactly 0 without a clamp). */
+static inline vf mha_exp2_nonpos(vf x) {
+    const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 f = _mm512_sub_ps(x, n);
+    __m512 p = _mm512_set1_ps(1.339086331e-3f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.676031768e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550356954e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402210683e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931471825e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.000000119e+0f));
+    return _mm512_scalef_ps(p, n);
+}
+#define MHA_HAVE_EXP2 1
+
 #define MCDL_ISA_FN(name) name##_avx512
 #include "kernels/attention/attention_body.inc"

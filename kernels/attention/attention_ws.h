@@ -13,7 +13,7 @@ static inline int64_t mcdl_mha_round_up(int64_t x, int64_t m) { return (x + m - 
 typedef struct {
     int64_t dkp, dvp, spad;
     /* forward pieces */
-    int64_t f_kt, f_vp, f_st, f_oacc, f_m, f_l, f_a, f_ts, f_total;
+    int64_t f_kt, f_vp, f_st, f_oacc, f_m, f_l, f_a, f_total;
     /* backward pieces */
     int64_t b_kt, b_vt, b_kp, b_dka, b_dva, b_qa, b_doa, b_dqa, b_st, b_dpt, b_d, b_lse, b_total;
 } mcdl_mha_layout;
@@ -36,9 +36,8 @@ static inline mcdl_mha_layout mcdl_mha_layout_of(const mcdl_mha_desc *d) {
     MCDL_MHA_PIECE(f_st, br * bc);
     MCDL_MHA_PIECE(f_oacc, br * L.dvp);
     MCDL_MHA_PIECE(f_m, br);
-    MCDL_MHA_PIECE(f_l, br);
+    MCDL_MHA_PIECE(f_l, br * 16); /* per-row lane partial sums (one vector per row) */
     MCDL_MHA_PIECE(f_a, br);
-    MCDL_MHA_PIECE(f_ts, br);
     L.f_total = off;
     off = 0;
     MCDL_MHA_PIECE(b_kt, L.spad * d->key_dim);

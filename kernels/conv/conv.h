@@ -78,6 +78,19 @@ void mcdl_f32_conv2d_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const 
 void mcdl_f32_conv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, const float *dz,
                                  float *dw, float *dbias, float *ws);
 
+/* Implicit-GEMM paths (conv_igemm.c), chosen by the Conv2D/Conv2DTranspose entry points
+ * when mcdl_conv2d_igemm_fits (bwd = 0: forward, 1: backward data): at most 64 taps, a
+ * reduction (C forward, F backward) of at least 8, strides <= 8 backward. The backward one
+ * overwrites dx with act(conv^T(dz, w) + bias) (bias per input channel, NULL: none). */
+int mcdl_conv2d_igemm_fits(const mcdl_conv2d_geom *g, int bwd);
+size_t mcdl_conv2d_igemm_workspace_size(const mcdl_conv2d_geom *g, int bwd);
+void mcdl_f32_conv2d_igemm_fwd(const mcdl_conv2d_geom *g, const float *x, const float *w,
+                               const float *bias, mcdl_act act, float act_alpha, float *y,
+                               float *ws);
+void mcdl_f32_conv2d_igemm_bwd_data(const mcdl_conv2d_geom *g, const float *dz, const float *w,
+                                    const float *bias, mcdl_act act, float act_alpha, float *dx,
+                                    float *ws);
+
 /* ---- Conv2DTranspose: x (N,OH,OW,F) -> y (N,H,W,C), w (KH,KW,C,F) = Keras (kh,kw,filters,
  * Cin) with C = filters, F = Cin; the geometry is that of the convolution it transposes
  * (PT/PL = crop). Forward = bwd_data of that convolution + bias + act. ---- */
@@ -110,10 +123,13 @@ void mcdl_f32_dwconv2d_bwd_weights(const mcdl_conv2d_geom *g, const float *x, co
 void mcdl_f32_maxpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y);
 void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx);
 /* Training forms: the forward also writes, per output element, the window-local index
- * (kh*KW + kw, as a float) of the first maximum, and the backward routes dy with it instead
- * of re-reading x (one float per output instead of a window of x). */
-void mcdl_f32_maxpool2d_fwd_argmax(const mcdl_conv2d_geom *g, const float *x, float *y, float *arg);
-void mcdl_f32_maxpool2d_bwd_argmax(const mcdl_conv2d_geom *g, const float *arg, const float *dy,
+ * (kh*KW + kw, one byte) of the first maximum, and the backward routes dy with it instead
+ * of re-reading x (one byte per output instead of a window of x). Windows of at most
+ * MCDL_MAXPOOL_ARGMAX_MAX_CELLS cells only; larger ones use mcdl_f32_maxpool2d_bwd. */
+#define MCDL_MAXPOOL_ARGMAX_MAX_CELLS 256
+void mcdl_f32_maxpool2d_fwd_argmax(const mcdl_conv2d_geom *g, const float *x, float *y,
+                                   uint8_t *arg);
+void mcdl_f32_maxpool2d_bwd_argmax(const mcdl_conv2d_geom *g, const uint8_t *arg, const float *dy,
                                    float *dx);
 void mcdl_f32_avgpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y);
 void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *dx);
@@ -171,14 +187,26 @@ typedef struct {
                             float *dx);
     /* Max pooling with the window-local argmax (see mcdl_f32_maxpool2d_fwd_argmax). */
     void (*maxpool_fwd_argmax_row)(const mcdl_conv2d_geom *g, const float *x, int64_t n, int64_t oh,
-                                   float *y, float *arg);
-    void (*maxpool_bwd_argmax_row)(const mcdl_conv2d_geom *g, const float *arg, const float *dy,
+                                   float *y, uint8_t *arg);
+    void (*maxpool_bwd_argmax_row)(const mcdl_conv2d_geom *g, const uint8_t *arg, const float *dy,
                                    int64_t n, int64_t oh, float *dx);
     /* 2x2 stride-2 unpadded windows: stores (not adds) the gradient of output row oh of image
      * n into its two input rows; mode 0 average, 1 max (x = the input), 2 max with x = the
      * argmax array of mcdl_f32_maxpool2d_fwd_argmax. */
-    void (*pool2x2_bwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *dy, int64_t n,
+    void (*pool2x2_bwd_row)(const mcdl_conv2d_geom *g, const void *x, const float *dy, int64_t n,
                             int64_t oh, float *dx, int is_max);
+    /* Implicit-GEMM tile (convdirect_igemm.inc): igemm_rows pixels x igemm_cols channels;
+     * a holds ntap * igemm_rows input-row pointers (K floats each), b ntap packed
+     * K x igemm_cols weight slabs; rows p < np are stored to yrow[p][0, nf). */
+    void (*igemm_tile)(int64_t ntap, int64_t K, const float *const *a, const float *const *b,
+                       const float *bias, mcdl_act act, float act_alpha, int64_t np,
+                       float *const *yrow, int64_t nf);
+    int igemm_rows, igemm_cols;
+    /* The same with twice the rows and half the columns, for narrow outputs. */
+    void (*igemm_tile_narrow)(int64_t ntap, int64_t K, const float *const *a, const float *const *b,
+                              const float *bias, mcdl_act act, float act_alpha, int64_t np,
+                              float *const *yrow, int64_t nf);
+    int igemm_rows_narrow, igemm_cols_narrow;
 } mcdl_conv_isa_ops;
 
 /* The table for a path (NULL when not compiled in) and for the active path. */

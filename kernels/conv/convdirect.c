@@ -102,10 +102,10 @@ void mcdl_f32_avgpool2d_fwd(const mcdl_conv2d_geom *g, const float *x, float *y)
  * window) each output row owns the band of input rows [oh*SH - PT, (oh+1)*SH - PT): it
  * zeroes its band right before adding into it (in cache, no separate pass over dx), and
  * (image, row) pairs run in parallel. Otherwise images are the unit. */
-typedef void (*pool_bwd_row_fn)(const mcdl_conv2d_geom *g, const float *x, const float *dy,
+typedef void (*pool_bwd_row_fn)(const mcdl_conv2d_geom *g, const void *x, const float *dy,
                                 int64_t n, int64_t oh, float *dx);
 
-static void pool_bwd_driver(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx,
+static void pool_bwd_driver(const mcdl_conv2d_geom *g, const void *x, const float *dy, float *dx,
                             pool_bwd_row_fn row, int is_max) {
     const int64_t rowsz = g->W * g->C, img = g->H * rowsz;
     const int nt = mcdl_conv_threads(g);
@@ -146,14 +146,19 @@ static void pool_bwd_driver(const mcdl_conv2d_geom *g, const float *x, const flo
     }
 }
 
-static void avg_bwd_row(const mcdl_conv2d_geom *g, const float *x, const float *dy, int64_t n,
+static void avg_bwd_row(const mcdl_conv2d_geom *g, const void *x, const float *dy, int64_t n,
                         int64_t oh, float *dx) {
     (void)x;
     mcdl_conv_ops_active()->avgpool_bwd_row(g, dy, n, oh, dx);
 }
 
+static void max_bwd_row(const mcdl_conv2d_geom *g, const void *x, const float *dy, int64_t n,
+                        int64_t oh, float *dx) {
+    mcdl_conv_ops_active()->maxpool_bwd_row(g, x, dy, n, oh, dx);
+}
+
 void mcdl_f32_maxpool2d_bwd(const mcdl_conv2d_geom *g, const float *x, const float *dy, float *dx) {
-    pool_bwd_driver(g, x, dy, dx, mcdl_conv_ops_active()->maxpool_bwd_row, 1);
+    pool_bwd_driver(g, x, dy, dx, max_bwd_row, 1);
 }
 
 void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *dx) {
@@ -161,7 +166,7 @@ void mcdl_f32_avgpool2d_bwd(const mcdl_conv2d_geom *g, const float *dy, float *d
 }
 
 void mcdl_f32_maxpool2d_fwd_argmax(const mcdl_conv2d_geom *g, const float *x, float *y,
-                                   float *arg) {
+                                   uint8_t *arg) {
     const mcdl_conv_isa_ops *ops = mcdl_conv_ops_active();
     const int64_t rows = g->N * g->OH;
 #pragma omp parallel for num_threads(mcdl_conv_threads(g)) schedule(static)
@@ -169,12 +174,12 @@ void mcdl_f32_maxpool2d_fwd_argmax(const mcdl_conv2d_geom *g, const float *x, fl
         ops->maxpool_fwd_argmax_row(g, x, r / g->OH, r % g->OH, y, arg);
 }
 
-static void argmax_bwd_row(const mcdl_conv2d_geom *g, const float *arg, const float *dy, int64_t n,
+static void argmax_bwd_row(const mcdl_conv2d_geom *g, const void *arg, const float *dy, int64_t n,
                            int64_t oh, float *dx) {
     mcdl_conv_ops_active()->maxpool_bwd_argmax_row(g, arg, dy, n, oh, dx);
 }
 
-void mcdl_f32_maxpool2d_bwd_argmax(const mcdl_conv2d_geom *g, const float *arg, const float *dy,
+void mcdl_f32_maxpool2d_bwd_argmax(const mcdl_conv2d_geom *g, const uint8_t *arg, const float *dy,
                                    float *dx) {
     /* the band driver with the row functions reading arg where the others read x */
     pool_bwd_driver(g, arg, dy, dx, argmax_bwd_row, 2);

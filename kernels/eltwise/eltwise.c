@@ -4,16 +4,7 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__)
-#define X86(f) f
-#define ARM(f) NULL
-#elif defined(__aarch64__)
-#define X86(f) NULL
-#define ARM(f) f
-#else
-#define X86(f) NULL
-#define ARM(f) NULL
-#endif
+#include "kernels/isa_table.h"
 
 #define CHUNK 4096
 

@@ -3,16 +3,7 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__)
-#define X86(f) f
-#define ARM(f) NULL
-#elif defined(__aarch64__)
-#define X86(f) NULL
-#define ARM(f) f
-#else
-#define X86(f) NULL
-#define ARM(f) NULL
-#endif
+#include "kernels/isa_table.h"
 
 static const mcdl_peak_fma_fn k_fma[MCDL_ISA_COUNT] = {
     mcdl_peak_fma_ref, ARM(mcdl_peak_fma_neon), X86(mcdl_peak_fma_avx2), X86(mcdl_peak_fma_avx512)};

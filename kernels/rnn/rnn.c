@@ -82,7 +82,7 @@ typedef struct {
 } rnn_fwd_layout;
 
 typedef struct {
-    size_t utp, wtp, xt, dz, drec, dh, dc, ddir, dyc;
+    size_t utp, wtp, xt, dxt, dz, drec, dh, dc, ddir, dyc;
 } rnn_bwd_layout;
 
 static int64_t rnn_upad(const mcdl_rnn_desc *d) {
@@ -112,6 +112,7 @@ static size_t rnn_bwd_plan(const mcdl_rnn_desc *d, rnn_bwd_layout *l) {
     l->utp = rnn_take(&z, rnn_upad(d), G, u);
     l->wtp = rnn_take(&z, (d->in + RNN_MAX_W - 1) / RNN_MAX_W * RNN_MAX_W, G, u);
     l->xt = rnn_take(&z, B * T, d->in, 1);
+    l->dxt = rnn_take(&z, B * T, d->in, 1);
     l->dz = rnn_take(&z, B * T, G, u);
     l->drec = rnn_take(&z, gru_ra ? B * T : 0, u, 1);
     l->dh = rnn_take(&z, B, u, 1);
@@ -254,18 +255,62 @@ static int rnn_threads(const mcdl_rnn_ctx *c) {
     return nt < 1 ? 1 : (int)nt;
 }
 
-#define RNN_FOR_ITEMS(c, body)                                                                     \
+/* The items of thread tid of nth (passed explicitly: the serial path runs outside any
+ * region of its own, possibly inside a caller's parallel region). */
+#define RNN_FOR_ITEMS(c, tid, nth, body)                                                           \
     do {                                                                                           \
         const int64_t nrt_ = ((c)->B + (c)->mr - 1) / (c)->mr;                                     \
         const int64_t n_ = nrt_ * (((c)->nblk + RNN_GB - 1) / RNN_GB);                             \
-        const int64_t lo_ = n_ * omp_get_thread_num() / omp_get_num_threads();                     \
-        const int64_t hi_ = n_ * (omp_get_thread_num() + 1) / omp_get_num_threads();               \
+        const int64_t lo_ = n_ * (tid) / (nth), hi_ = n_ * ((tid) + 1) / (nth);                    \
         for (int64_t it_ = lo_; it_ < hi_; it_++) {                                                \
             const int64_t blk = it_ / nrt_ * RNN_GB, r0 = it_ % nrt_ * (c)->mr;                    \
             const int64_t nr = (c)->B - r0 < (c)->mr ? (c)->B - r0 : (c)->mr;                      \
             body;                                                                                  \
         }                                                                                          \
     } while (0)
+
+/* Barrier between steps, only when the steps run in a team of their own: one thread runs
+ * them with no parallel region at all (libgomp's barrier in a team of one still makes a
+ * futex system call per step, which at batch 1 cost as much as the step itself). */
+#define RNN_STEP_BARRIER(nth)                                                                      \
+    do {                                                                                           \
+        if ((nth) > 1) {                                                                           \
+            _Pragma("omp barrier")                                                                 \
+        }                                                                                          \
+    } while (0)
+
+static void rnn_fwd_steps(const mcdl_rnn_ctx *cp, const mcdl_rnn_isa_ops *ops, int tid, int nth) {
+    for (int64_t s = 0; s < cp->T; s++) {
+        RNN_FOR_ITEMS(cp, tid, nth, ops->fwd(cp, s, r0, nr, blk));
+        RNN_STEP_BARRIER(nth);
+        if (cp->gru_rf) {
+            RNN_FOR_ITEMS(cp, tid, nth, ops->fwd_gru_rf2(cp, s, r0, nr, blk));
+            RNN_STEP_BARRIER(nth);
+        }
+    }
+}
+
+static void rnn_bwd_steps(const mcdl_rnn_ctx *cp, const mcdl_rnn_isa_ops *ops, int tid, int nth) {
+    const int64_t T = cp->T;
+    RNN_FOR_ITEMS(cp, tid, nth, ops->bwd_gates(cp, T - 1, r0, nr, blk));
+    RNN_STEP_BARRIER(nth);
+    if (cp->gru_rf) {
+        RNN_FOR_ITEMS(cp, tid, nth, ops->bwd_gru_rf_mid(cp, T - 1, r0, nr, blk));
+        RNN_STEP_BARRIER(nth);
+    }
+    for (int64_t s = T - 1; s >= 0; s--) {
+        /* dh entering step s, then (same tile, no barrier needed) step s-1's gates */
+        RNN_FOR_ITEMS(cp, tid, nth, {
+            ops->bwd_dh(cp, s, r0, nr, blk);
+            if (s > 0) ops->bwd_gates(cp, s - 1, r0, nr, blk);
+        });
+        RNN_STEP_BARRIER(nth);
+        if (cp->gru_rf && s > 0) {
+            RNN_FOR_ITEMS(cp, tid, nth, ops->bwd_gru_rf_mid(cp, s - 1, r0, nr, blk));
+            RNN_STEP_BARRIER(nth);
+        }
+    }
+}
 
 void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_args *a,
                       void *fwd_ws) {
@@ -311,16 +356,12 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     memset(c.yl, 0, (size_t)(B * u) * sizeof(float));
 
     const mcdl_rnn_ctx *cp = &c;
-#pragma omp parallel num_threads(rnn_threads(cp))
-    {
-        for (int64_t s = 0; s < T; s++) {
-            RNN_FOR_ITEMS(cp, ops->fwd(cp, s, r0, nr, blk));
-#pragma omp barrier
-            if (cp->gru_rf) {
-                RNN_FOR_ITEMS(cp, ops->fwd_gru_rf2(cp, s, r0, nr, blk));
-#pragma omp barrier
-            }
-        }
+    const int nth = rnn_threads(cp);
+    if (nth == 1) {
+        rnn_fwd_steps(cp, ops, 0, 1);
+    } else {
+#pragma omp parallel num_threads(nth)
+        rnn_fwd_steps(cp, ops, omp_get_thread_num(), omp_get_num_threads());
     }
     const size_t bu = (size_t)(B * u) * sizeof(float);
     if (a->h_last) memcpy(a->h_last, c.hT, bu);
@@ -328,14 +369,66 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     if (a->y_last) memcpy(a->y_last, c.yl, bu);
 }
 
-/* dst[j] = sum over rows of src[r*ld + j], rows in order (row-major sweep so the
- * inner loop vectorises). */
-static void rnn_colsum(const float *src, int64_t rows, int64_t n, int64_t ld, float *dst,
-                       bool acc) {
-    if (!acc) memset(dst, 0, (size_t)n * sizeof(float));
+/* dst[j] (+)= sum over rows of src[r*ld + j] for j in [j0, j1), rows in order (a
+ * row-major sweep so the inner loop vectorises). */
+static void rnn_colsum(const float *src, int64_t rows, int64_t j0, int64_t j1, int64_t ld,
+                       float *dst, bool acc) {
+    if (!acc)
+        for (int64_t j = j0; j < j1; j++) dst[j] = 0.0f;
     for (int64_t r = 0; r < rows; r++) {
         const float *row = src + r * ld;
-        for (int64_t j = 0; j < n; j++) dst[j] += row[j];
+        for (int64_t j = j0; j < j1; j++) dst[j] += row[j];
+    }
+}
+
+/* Everything backward computes from the stored rows after the time loop: weight
+ * gradients (Aᵀ·B with A = inputs or states, B = gate gradients, both row-major over the
+ * T·B rows), bias column sums and dx = dZ·Wᵀ. The rows go in blocks of RNN_POST_ROWS, and
+ * every product takes its share of a block while the block's gate gradients are still in
+ * the cache (one pass over dZ from memory instead of four). Thread tid of nth: static
+ * splits of each product's output tiles and of the bias columns; sums stay in row order,
+ * so the results do not depend on the thread count. */
+#define RNN_POST_ROWS 512
+typedef struct {
+    const mcdl_rnn_ctx *c;
+    const mcdl_rnn_bwd_args *g;
+    const float *xt, *wtp;
+    float *dxt;
+} rnn_post;
+
+static void rnn_bwd_post(const rnn_post *p, const mcdl_rnn_isa_ops *ops, int tid, int nth) {
+    const mcdl_rnn_ctx *c = p->c;
+    const mcdl_rnn_bwd_args *g = p->g;
+    const int64_t BT = c->B * c->T, u = c->u, Gu = c->Gu, in = c->in;
+    for (int64_t k0 = 0; k0 < BT; k0 += RNN_POST_ROWS) {
+        const int64_t kn = BT - k0 < RNN_POST_ROWS ? BT - k0 : RNN_POST_ROWS;
+        const bool acc = k0 > 0 || g->accumulate;
+        const float *dz = c->dz + k0 * Gu, *hp = c->hprev + k0 * u;
+        ops->wgrad(p->xt + k0 * in, in, dz, Gu, g->dkernel, Gu, in, Gu, kn, acc, tid, nth);
+        if (p->dxt) ops->dx(dz, Gu, p->wtp, in, p->dxt + k0 * in, kn, tid, nth);
+        if (c->cell == MCDL_RNN_GRU) {
+            /* z and r columns see h_prev; the candidate column sees h_prev through r
+             * (reset_after: drec) or r⊙h_prev (aux) */
+            ops->wgrad(hp, u, dz, Gu, g->drkernel, Gu, u, 2 * u, kn, acc, tid, nth);
+            if (c->gru_ra)
+                ops->wgrad(hp, u, c->drec + k0 * u, u, g->drkernel + 2 * u, Gu, u, u, kn, acc, tid,
+                           nth);
+            else
+                ops->wgrad(c->aux + k0 * u, u, dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, kn,
+                           acc, tid, nth);
+        } else {
+            ops->wgrad(hp, u, dz, Gu, g->drkernel, Gu, u, Gu, kn, acc, tid, nth);
+        }
+        if (g->dbias) {
+            const int64_t j0 = Gu * tid / nth, j1 = Gu * (tid + 1) / nth;
+            rnn_colsum(dz, kn, j0, j1, Gu, g->dbias, acc);
+            if (c->gru_ra) {
+                const int64_t r0 = 2 * u * tid / nth, r1 = 2 * u * (tid + 1) / nth;
+                const int64_t h0 = u * tid / nth, h1 = u * (tid + 1) / nth;
+                rnn_colsum(dz, kn, r0, r1, Gu, g->dbias + Gu, acc);
+                rnn_colsum(c->drec + k0 * u, kn, h0, h1, u, g->dbias + Gu + 2 * u, acc);
+            }
+        }
     }
 }
 
@@ -372,32 +465,16 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     rnn_load_or_zero(c.dyc, g->dy_last, bu);
 
     const mcdl_rnn_ctx *cp = &c;
-#pragma omp parallel num_threads(rnn_threads(cp))
-    {
-        RNN_FOR_ITEMS(cp, ops->bwd_gates(cp, T - 1, r0, nr, blk));
-#pragma omp barrier
-        if (cp->gru_rf) {
-            RNN_FOR_ITEMS(cp, ops->bwd_gru_rf_mid(cp, T - 1, r0, nr, blk));
-#pragma omp barrier
-        }
-        for (int64_t s = T - 1; s >= 0; s--) {
-            /* dh entering step s, then (same tile, no barrier needed) step s-1's gates */
-            RNN_FOR_ITEMS(cp, {
-                ops->bwd_dh(cp, s, r0, nr, blk);
-                if (s > 0) ops->bwd_gates(cp, s - 1, r0, nr, blk);
-            });
-#pragma omp barrier
-            if (cp->gru_rf && s > 0) {
-                RNN_FOR_ITEMS(cp, ops->bwd_gru_rf_mid(cp, s - 1, r0, nr, blk));
-#pragma omp barrier
-            }
-        }
+    const int nth = rnn_threads(cp);
+    if (nth == 1) {
+        rnn_bwd_steps(cp, ops, 0, 1);
+    } else {
+#pragma omp parallel num_threads(nth)
+        rnn_bwd_steps(cp, ops, omp_get_thread_num(), omp_get_num_threads());
     }
     if (g->dh0) memcpy(g->dh0, c.dh, bu * sizeof(float));
     if (g->dc0 && c.cell == MCDL_RNN_LSTM) memcpy(g->dc0, c.dc, bu * sizeof(float));
 
-    /* weight gradients over all T*B rows at once: Aᵀ·B tiles with A = inputs or states,
-     * B = gate gradients, both row-major over the T*B rows */
     /* the step buffers are time-major (t, b): x comes in batch-major, so its rows are
      * gathered once into that order (and dx scattered back) */
     float *xt = wb + lb.xt;
@@ -405,34 +482,22 @@ void mcdl_rnn_bwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
     for (int64_t t = 0; t < T; t++)
         for (int64_t b = 0; b < B; b++)
             memcpy(xt + (t * B + b) * c.in, a->x + (b * T + t) * c.in, inb);
-    ops->wgrad(xt, c.in, c.dz, Gu, g->dkernel, Gu, c.in, Gu, BT, g->accumulate);
-    if (g->dx) {
-        const int64_t nblk_in = (c.in + c.W - 1) / c.W;
-        rnn_pack_rows_t(a->kernel, c.in, Gu, c.W, nblk_in, wb + lb.wtp);
-        ops->dx(c.dz, Gu, wb + lb.wtp, c.in, xt, BT);
+    rnn_post p = {.c = &c, .g = g, .xt = xt, .wtp = wb + lb.wtp, .dxt = g->dx ? wb + lb.dxt : NULL};
+    if (g->dx) rnn_pack_rows_t(a->kernel, c.in, Gu, c.W, (c.in + c.W - 1) / c.W, wb + lb.wtp);
+    /* a thread per 64K multiply-adds of the products, at most one per output tile row */
+    int pth = omp_in_parallel() ? 1 : omp_get_max_threads();
+    const int64_t post_macs = BT * (c.in + u) * Gu * (g->dx ? 2 : 1);
+    if (pth > post_macs / 65536) pth = (int)(post_macs / 65536);
+    if (pth <= 1) {
+        rnn_bwd_post(&p, ops, 0, 1);
+    } else {
+#pragma omp parallel num_threads(pth)
+        rnn_bwd_post(&p, ops, omp_get_thread_num(), omp_get_num_threads());
+    }
+    if (g->dx)
         for (int64_t t = 0; t < T; t++)
             for (int64_t b = 0; b < B; b++)
-                memcpy(g->dx + (b * T + t) * c.in, xt + (t * B + b) * c.in, inb);
-    }
-    if (c.cell == MCDL_RNN_GRU) {
-        /* z and r columns see h_prev; the candidate column sees h_prev through r
-         * (reset_after: drec) or r⊙h_prev (aux) */
-        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, 2 * u, BT, g->accumulate);
-        if (c.gru_ra)
-            ops->wgrad(c.hprev, u, c.drec, u, g->drkernel + 2 * u, Gu, u, u, BT, g->accumulate);
-        else
-            ops->wgrad(c.aux, u, c.dz + 2 * u, Gu, g->drkernel + 2 * u, Gu, u, u, BT,
-                       g->accumulate);
-    } else {
-        ops->wgrad(c.hprev, u, c.dz, Gu, g->drkernel, Gu, u, Gu, BT, g->accumulate);
-    }
-    if (g->dbias) {
-        rnn_colsum(c.dz, BT, Gu, Gu, g->dbias, g->accumulate);
-        if (c.gru_ra) {
-            rnn_colsum(c.dz, BT, 2 * u, Gu, g->dbias + Gu, g->accumulate);
-            rnn_colsum(c.drec, BT, u, u, g->dbias + Gu + 2 * u, g->accumulate);
-        }
-    }
+                memcpy(g->dx + (b * T + t) * c.in, p.dxt + (t * B + b) * c.in, inb);
 }
 
 void mcdl_rnn_fwd(const mcdl_rnn_desc *d, const mcdl_rnn_fwd_args *a, void *fwd_ws) {

@@ -69,7 +69,7 @@ typedef struct {
     float *y_last;        /* (B, u) last output (return_sequences=False), or NULL */
     float *h_last;        /* (B, u) final h state, or NULL */
     float *c_last;        /* LSTM (B, u) final c state, or NULL */
-    bool inference;       /* true: no backward follows, so gate pre-activations are not
+    bool inference;       /* true: no backward follows, so the gates are not
                              stored (the workspace is still the forward one) */
     const void *packed;   /* weights from mcdl_rnn_pack (same ISA path), or NULL: packed
                              into the workspace on every call */

@@ -20,7 +20,7 @@ typedef struct {
     mcdl_act act, rec_act;
     bool gru_ra, gru_rf; /* GRU reset_after true / false */
     bool go_backwards;
-    bool keep;           /* store pre-activations for backward */
+    bool keep;           /* store the gates for backward */
     int64_t W, nblk, mr; /* pack width, unit blocks, rows per tile */
     /* forward inputs */
     const float *x;        /* (B, T, in) */
@@ -30,7 +30,7 @@ typedef struct {
     const float *bias_rec; /* GRU reset_after recurrent bias (3u), or NULL */
     const uint8_t *mask;
     /* forward state (workspace) */
-    float *zpre;         /* (B, T, Gu) gate pre-activations */
+    float *zpre;         /* (T, B, Gu) gates as act_keep stores them (activated; swish: input) */
     float *hprev;        /* (B, T, u) h entering time t */
     float *cprev;        /* (B, T, u) LSTM c entering time t */
     float *aux;          /* (B, T, u) GRU: ra h·U_h + b_rec,h; rf r⊙h_prev */
@@ -66,11 +66,14 @@ typedef struct {
     mcdl_rnn_item_fn bwd_gates;      /* gate gradients of step s (GRU rf: dz, dhh) */
     mcdl_rnn_item_fn bwd_gru_rf_mid; /* GRU rf: d(r⊙h) = dhh·U_hᵀ, dr */
     mcdl_rnn_item_fn bwd_dh;         /* dh entering step s: ddir + dA_s·Uᵀ */
-    /* C (M x N) = Aᵀ·B over K rows (weight gradients); parallel inside */
+    /* Thread tid of nth's share of C (M x N) = Aᵀ·B (+ C with accumulate) over K rows (the
+     * weight gradients): a static split of C's tiles */
     void (*wgrad)(const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
-                  int64_t M, int64_t N, int64_t K, bool accumulate);
-    /* dx = dz·Wᵀ for all rows, wtp = packed Wᵀ [blk][G*u][W]; parallel inside */
-    void (*dx)(const float *dz, int64_t Gu, const float *wtp, int64_t in, float *dx, int64_t rows);
+                  int64_t M, int64_t N, int64_t K, bool accumulate, int tid, int nth);
+    /* Thread tid of nth's share of dx = dz·Wᵀ over rows rows, wtp = packed Wᵀ
+     * [blk][G*u][W] */
+    void (*dx)(const float *dz, int64_t Gu, const float *wtp, int64_t in, float *dx, int64_t rows,
+               int tid, int nth);
 } mcdl_rnn_isa_ops;
 
 extern const mcdl_rnn_isa_ops mcdl_rnn_ops_scalar, mcdl_rnn_ops_avx2, mcdl_rnn_ops_avx512,

@@ -3,16 +3,7 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__)
-#define X86(f) f
-#define ARM(f) NULL
-#elif defined(__aarch64__)
-#define X86(f) NULL
-#define ARM(f) f
-#else
-#define X86(f) NULL
-#define ARM(f) NULL
-#endif
+#include "kernels/isa_table.h"
 
 static const mcdl_f32_unary_fn k_table[MCDL_VMATH_COUNT][MCDL_ISA_COUNT] = {
     [MCDL_VMATH_EXP] = {mcdl_f32_vexp_ref, ARM(mcdl_f32_vexp_neon), X86(mcdl_f32_vexp_avx2),

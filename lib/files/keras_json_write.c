@@ -196,7 +196,13 @@ mcdl_status mcdl_model_to_json(const mcdl_model *m, char **json) {
     cJSON_AddItemToObject(cfg, "layers", layers);
     for (int i = 0; i < mcdl_model_num_layers(m) && st == MCDL_OK; i++) {
         cJSON *e = NULL;
-        st = layer_entry(mcdl_model_layer(m, i), &s, !seq, &e);
+        const mcdl_layer *l = mcdl_model_layer(m, i);
+        /* layers reached only through implicit masks (Embedding(mask_zero=True)'s NotEqual)
+         * are not Keras layers: Keras rebuilds the mask itself */
+        bool reached = false;
+        for (int c = 0; c < mcdl_layer_num_calls(l); c++) reached |= set_has(&s, l, c);
+        if (!reached) continue;
+        st = layer_entry(l, &s, !seq, &e);
         if (st == MCDL_OK) cJSON_AddItemToArray(layers, e);
     }
     if (st == MCDL_OK && !seq) {

@@ -92,6 +92,7 @@ static mcdl_status act_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_activation_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "Activation",
     .auto_name = "activation",
     .state_size = sizeof(act_state),
@@ -141,6 +142,7 @@ static void leaky_to_config(const mcdl_layer *l, mcdl_cfg_writer *w) {
 }
 
 const mcdl_layer_class mcdl_leaky_relu_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "LeakyReLU",
     .auto_name = "leaky_re_lu",
     .state_size = sizeof(act_state),

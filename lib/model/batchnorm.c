@@ -156,6 +156,7 @@ static mcdl_status bn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_batch_normalization_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "BatchNormalization",
     .auto_name = "batch_normalization",
     .state_size = sizeof(bn_state),

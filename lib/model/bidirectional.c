@@ -126,6 +126,31 @@ static mcdl_status bidir_infer(mcdl_layer *l, mcdl_infer_args *a) {
                           "Bidirectional '%s' was built for %lld features but gets %s from '%s'",
                           mcdl_layer_name(l), (long long)st->f.in_dim, sb, a->in_from[0]);
     }
+    /* inputs: the sequence, then initial states (forward h[, c], backward h[, c]), then
+     * the mask when one was taken */
+    const int nmask = st->f.mask_input ? 1 : 0, nst = a->n_in - 1 - nmask;
+    const int ns2 = 2 * mcdl_rnn_num_states(st->f.cell);
+    if (nst != 0 && nst != ns2)
+        return mcdl_error(MCDL_ERR_SHAPE,
+                          "Bidirectional '%s': initial_state needs %d tensors (forward %s, then "
+                          "backward %s), got %d",
+                          mcdl_layer_name(l), ns2, ns2 == 4 ? "[h, c]" : "[h]",
+                          ns2 == 4 ? "[h, c]" : "[h]", nst);
+    for (int i = 1; i <= nst; i++)
+        if (a->in[i].rank != 1 || a->in[i].d[0] != st->f.units) {
+            mcdl_shape_keras_str(&a->in[i], sb, sizeof sb);
+            return mcdl_error(
+                MCDL_ERR_SHAPE,
+                "Bidirectional '%s': initial state %d must be (None, %lld), got %s from '%s'",
+                mcdl_layer_name(l), i - 1, (long long)st->f.units, sb, a->in_from[i]);
+        }
+    const mcdl_shape *ms = &a->in[a->n_in - 1];
+    if (nmask && (ms->rank != 1 || ms->d[0] != in->d[0])) {
+        mcdl_shape_keras_str(ms, sb, sizeof sb);
+        return mcdl_error(MCDL_ERR_SHAPE,
+                          "Bidirectional '%s': the mask must be (None, %lld), got %s from '%s'",
+                          mcdl_layer_name(l), (long long)in->d[0], sb, a->in_from[a->n_in - 1]);
+    }
     const int nm = st->merge == MCDL_MERGE_NONE ? 2 : 1;
     const int64_t ou = st->merge == MCDL_MERGE_NONE ? st->f.units : bidir_out_units(st);
     a->n_out = 0;
@@ -146,7 +171,7 @@ static mcdl_status bidir_infer(mcdl_layer *l, mcdl_infer_args *a) {
 }
 
 typedef struct {
-    size_t fws, bws, ybuf, dxt;
+    size_t fws, bws, ybuf, dxt, mb;
 } bidir_sizes;
 
 static bidir_sizes bidir_plan(const bidir_state *st, int64_t B, int64_t T) {
@@ -155,7 +180,8 @@ static bidir_sizes bidir_plan(const bidir_state *st, int64_t B, int64_t T) {
     return (bidir_sizes){mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d)),
                          mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d)),
                          mcdl_rnn_round64((size_t)(rows * st->f.units) * sizeof(float)),
-                         mcdl_rnn_round64((size_t)(B * T * st->f.in_dim) * sizeof(float))};
+                         mcdl_rnn_round64((size_t)(B * T * st->f.in_dim) * sizeof(float)),
+                         st->f.mask_input ? mcdl_rnn_round64((size_t)(B * T)) : 0};
 }
 
 static void bidir_workspace(const mcdl_layer *l, int call, int64_t batch, bool training,
@@ -164,7 +190,7 @@ static void bidir_workspace(const mcdl_layer *l, int call, int64_t batch, bool t
     int64_t shape[MCDL_MAX_RANK];
     mcdl_node_shape(mcdl_layer_call_input(l, call, 0), shape);
     bidir_sizes z = bidir_plan(st, batch, shape[0]);
-    const size_t fwd = 2 * z.fws + 2 * z.ybuf;
+    const size_t fwd = 2 * z.fws + 2 * z.ybuf + z.mb; /* the step mask bytes last */
     *saved = training ? fwd : 0;
     *scratch = training ? z.bws + 2 * z.ybuf + z.dxt : fwd;
 }
@@ -189,9 +215,15 @@ static mcdl_status bidir_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const int nm = st->merge == MCDL_MERGE_NONE ? 2 : 1, ns = mcdl_rnn_num_states(st->f.cell);
     const mcdl_rnn_cfg *cfg[2] = {&st->f, &st->b};
     float *ys[2] = {yf, yb};
+    uint8_t *mask = st->f.mask_input ? (uint8_t *)(mem + 2 * z.fws + 2 * z.ybuf) : NULL;
+    for (int64_t i = 0; mask && i < B * T; i++) mask[i] = a->x[a->n_in - 1][i] != 0.0f;
+    const int nst = a->n_in - 1 - (mask ? 1 : 0); /* initial states: 0 or 2·ns */
     for (int k = 0; k < 2; k++) {
         mcdl_rnn_desc d = mcdl_rnn_cfg_desc(cfg[k], B, T);
         mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, cfg[k], a->x[0]);
+        fa.mask = mask;
+        fa.h0 = nst ? a->x[1 + k * ns] : NULL;
+        fa.c0 = nst && ns == 2 ? a->x[2 + k * ns] : NULL;
         fa.y = st->f.return_sequences ? ys[k] : NULL;
         fa.y_last = st->f.return_sequences ? NULL : ys[k];
         fa.h_last = st->f.return_state ? a->y[nm + k * ns] : NULL;
@@ -264,9 +296,15 @@ static mcdl_status bidir_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     }
     const mcdl_rnn_cfg *cfg[2] = {&st->f, &st->b};
     const float *dys[2] = {dyf, dyb};
+    const uint8_t *mask = st->f.mask_input ? (const uint8_t *)(mem + 2 * z.fws + 2 * z.ybuf) : NULL;
+    if (mask && a->dx[a->n_in - 1]) memset(a->dx[a->n_in - 1], 0, (size_t)(B * T) * sizeof(float));
+    const int nst = a->n_in - 1 - (mask ? 1 : 0);
     for (int k = 0; k < 2; k++) {
         mcdl_rnn_desc d = mcdl_rnn_cfg_desc(cfg[k], B, T);
         mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, cfg[k], a->x[0]);
+        fa.mask = mask;
+        fa.h0 = nst ? a->x[1 + k * ns] : NULL;
+        fa.c0 = nst && ns == 2 ? a->x[2 + k * ns] : NULL;
         mcdl_rnn_bwd_args g = {
             .dy = st->f.return_sequences ? dys[k] : NULL,
             .dy_last = st->f.return_sequences ? NULL : dys[k],
@@ -276,6 +314,8 @@ static mcdl_status bidir_backward(mcdl_layer *l, const mcdl_exec_args *a) {
             .dkernel = mcdl_layer_weight_grad(l, cfg[k]->wk),
             .drkernel = mcdl_layer_weight_grad(l, cfg[k]->wr),
             .dbias = cfg[k]->wb >= 0 ? mcdl_layer_weight_grad(l, cfg[k]->wb) : NULL,
+            .dh0 = nst ? a->dx[1 + k * ns] : NULL,
+            .dc0 = nst && ns == 2 ? a->dx[2 + k * ns] : NULL,
             .accumulate = true,
         };
         mcdl_rnn_bwd(&d, &fa, &g, mem + k * z.fws, sc);
@@ -285,12 +325,35 @@ static mcdl_status bidir_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     return MCDL_OK;
 }
 
+/* Keras' implicit mask (Embedding(mask_zero) upstream) becomes a second input: both
+ * directions skip the masked steps (the backward copy reads the mask reversed, as Keras
+ * does); with return_sequences the output keeps the mask. */
+static mcdl_status bidir_take_masks(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                    mcdl_node *const *masks, mcdl_node **extra, int *n_extra) {
+    (void)call, (void)n_in, (void)in;
+    bidir_state *st = mcdl_layer_state(l);
+    *n_extra = 0;
+    if (!masks[0]) return MCDL_OK;
+    st->f.mask_input = st->b.mask_input = true;
+    extra[(*n_extra)++] = masks[0];
+    return MCDL_OK;
+}
+
+static mcdl_node *bidir_output_mask(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                    mcdl_node *const *masks) {
+    (void)call, (void)in;
+    const bidir_state *st = mcdl_layer_state(l);
+    return st->f.return_sequences && n_in > 0 ? masks[0] : NULL;
+}
+
 const mcdl_layer_class mcdl_bidirectional_class = {
+    .take_masks = bidir_take_masks,
+    .output_mask = bidir_output_mask,
     .class_name = "Bidirectional",
     .auto_name = "bidirectional",
     .state_size = sizeof(bidir_state),
     .min_inputs = 1,
-    .max_inputs = 1,
+    .max_inputs = 6, /* x, 4 initial states (LSTM), mask */
     .from_config = bidir_from_config,
     .to_config = bidir_to_config,
     .infer = bidir_infer,

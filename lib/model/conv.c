@@ -282,27 +282,41 @@ static int64_t nweights(const conv_state *st) {
            (st->kind == K_DW || st->kind == K_SEP ? st->dm : st->filters);
 }
 
-static conv_sizes sizes_of(const conv_state *st, int64_t batch) {
-    conv_sizes z = {0};
-    const mcdl_conv2d_geom g = geom_of(st, batch, mcdl_conv_plan_threads());
-    const int64_t rows = st->kind == K_DECONV ? batch * st->H * st->W : batch * st->OH * st->OW;
-    size_t kf = 0, kb = 0;
+static size_t size_max(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Kernel workspaces for a team of nt threads. */
+static void kernel_ws(const conv_state *st, int64_t batch, int nt, size_t *kf, size_t *kb) {
+    const mcdl_conv2d_geom g = geom_of(st, batch, nt);
     switch (st->kind) {
     case K_CONV:
-        kf = mcdl_conv2d_fwd_workspace_size(&g);
-        kb = mcdl_conv2d_bwd_data_workspace_size(&g);
-        if (mcdl_conv2d_bwd_weights_workspace_size(&g) > kb)
-            kb = mcdl_conv2d_bwd_weights_workspace_size(&g);
+        *kf = mcdl_conv2d_fwd_workspace_size(&g);
+        *kb = size_max(mcdl_conv2d_bwd_data_workspace_size(&g),
+                       mcdl_conv2d_bwd_weights_workspace_size(&g));
         break;
     case K_DECONV:
-        kf = mcdl_deconv2d_fwd_workspace_size(&g);
-        kb = mcdl_deconv2d_bwd_data_workspace_size(&g);
-        if (mcdl_deconv2d_bwd_weights_workspace_size(&g) > kb)
-            kb = mcdl_deconv2d_bwd_weights_workspace_size(&g);
+        *kf = mcdl_deconv2d_fwd_workspace_size(&g);
+        *kb = size_max(mcdl_deconv2d_bwd_data_workspace_size(&g),
+                       mcdl_deconv2d_bwd_weights_workspace_size(&g));
         break;
     default:
-        kb = mcdl_dwconv2d_bwd_weights_workspace_size(&g);
+        *kf = 0;
+        *kb = mcdl_dwconv2d_bwd_weights_workspace_size(&g);
         break;
+    }
+}
+
+static conv_sizes sizes_of(const conv_state *st, int64_t batch) {
+    conv_sizes z = {0};
+    const int64_t rows = st->kind == K_DECONV ? batch * st->H * st->W : batch * st->OH * st->OW;
+    /* A call runs on any team size up to the planned one (fewer when the work is small, see
+     * conv_forward, or after mcdl_set_num_threads lowered it), and a smaller team can need
+     * a larger workspace (fewer, longer im2col chunks): plan for the largest. */
+    size_t kf = 0, kb = 0;
+    for (int nt = 1; nt <= mcdl_conv_plan_threads(); nt++) {
+        size_t f, b;
+        kernel_ws(st, batch, nt, &f, &b);
+        kf = size_max(kf, f);
+        kb = size_max(kb, b);
     }
     z.dz = st->act != MCDL_LINEAR ? (size_t)(rows * out_ch(st)) : 0;
     z.gtmp = (size_t)(nweights(st) + out_ch(st) + mid_ch(st));
@@ -332,9 +346,13 @@ static int64_t out_rows(const conv_state *st, int64_t batch) {
 
 static mcdl_status conv_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const conv_state *st = mcdl_layer_state(l);
-    const mcdl_conv2d_geom g = geom_of(st, a->batch, mcdl_conv_run_threads());
-    const conv_sizes z = sizes_of(st, a->batch);
     const int64_t rows = out_rows(st, a->batch), F = out_ch(st);
+    const double macs = (double)rows * (double)F * (double)(kh(st) * kw(st)) *
+                            (double)(st->kind == K_CONV || st->kind == K_DECONV ? st->cin : 1) +
+                        (st->kind == K_SEP ? (double)rows * (double)F * (double)mid_ch(st) : 0.0);
+    const mcdl_conv2d_geom g =
+        geom_of(st, a->batch, mcdl_conv_threads_for_work(macs, MCDL_CONV_FWD_MIN_MACS_PER_THREAD));
+    const conv_sizes z = sizes_of(st, a->batch);
     const float *W = mcdl_layer_weight_data(l, st->wk);
     const float *b = st->use_bias ? mcdl_layer_weight_data(l, st->wb) : NULL;
     float *y = a->y[0], *ws = a->scratch;

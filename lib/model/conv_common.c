@@ -1,6 +1,7 @@
 /* Helpers shared by the convolution-family layers: Keras padding names, the common config
  * keys, and the thread count that sizes kernel workspaces. */
 #include <omp.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "lib/core/error.h"
@@ -51,11 +52,25 @@ mcdl_status mcdl_conv_cfg_pair(mcdl_layer *l, const mcdl_config *c, const char *
 }
 
 int mcdl_conv_plan_threads(void) {
-    const int a = omp_get_max_threads(), b = omp_get_num_procs();
+    /* omp_get_num_procs asks the kernel for the affinity mask (a system call) every time;
+     * the conv layers ask on every forward, batch-1 inference included. */
+    static atomic_int procs;
+    int b = atomic_load_explicit(&procs, memory_order_relaxed);
+    if (b == 0) {
+        b = omp_get_num_procs();
+        atomic_store_explicit(&procs, b, memory_order_relaxed);
+    }
+    const int a = omp_get_max_threads();
     return a > b ? a : b;
 }
 
 int mcdl_conv_run_threads(void) {
     const int a = omp_get_max_threads(), b = mcdl_conv_plan_threads();
     return a < b ? a : b;
+}
+
+int mcdl_conv_threads_for_work(double work, double min_per_thread) {
+    int nt = mcdl_conv_run_threads();
+    if (nt > work / min_per_thread) nt = (int)(work / min_per_thread);
+    return nt < 1 ? 1 : nt;
 }

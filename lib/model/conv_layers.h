@@ -39,5 +39,14 @@ mcdl_status mcdl_conv_cfg_pair(mcdl_layer *l, const mcdl_config *c, const char *
  * (never more than planned, so a later mcdl_set_num_threads cannot overrun scratch). */
 int mcdl_conv_plan_threads(void);
 int mcdl_conv_run_threads(void);
+/* Run thread count for `work` units (multiply-adds, window reads) with at least
+ * min_per_thread of them per thread: a team costs a fork and a barrier (a few µs; a
+ * scheduler quantum when the partner thread is descheduled), more than the small
+ * forwards of batch-1 inference take on one thread. */
+int mcdl_conv_threads_for_work(double work, double min_per_thread);
+/* Multiply-adds per thread below which a convolution forward runs on fewer threads. */
+#define MCDL_CONV_FWD_MIN_MACS_PER_THREAD 131072.0
+/* Window reads per thread below which a pooling forward runs on fewer threads. */
+#define MCDL_POOL_FWD_MIN_READS_PER_THREAD 65536.0
 
 #endif

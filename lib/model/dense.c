@@ -3,6 +3,7 @@
  * activation fused in the GEMM epilogue; other activations run after it (their input is
  * kept for backward). Backward: dz = dy * act'(.), dkernel += x^T dz, dbias += colsum(dz),
  * dx = dz kernel^T. */
+#include <omp.h>
 #include <string.h>
 
 #include "kernels/gemm/gemm.h"
@@ -112,6 +113,49 @@ static void dense_workspace(const mcdl_layer *l, int call, int64_t batch, bool t
     *scratch = training && st->act != MCDL_LINEAR ? (size_t)n * sizeof(float) : 0;
 }
 
+/* Few rows (batch-1 inference): the product is a GEMV whose time is reading the kernel
+ * (K x N floats at the cache's bandwidth), which the GEMM keeps on one thread below its
+ * per-thread work minimum. Above DENSE_SPLIT_MIN_WEIGHTS per thread, column ranges of the
+ * kernel go to the threads instead: each thread always reads the same half, which then
+ * stays in its own L2 from call to call. */
+#define DENSE_SPLIT_MAX_ROWS 4
+/* From this K on the GEMM itself runs a GEMV on threads (split along K: each thread
+ * streams a contiguous slab of rows, 15-25% faster than column halves measured on
+ * 5408 x 128), so the layer leaves it alone. */
+#define DENSE_SPLIT_MAX_K 2048
+#define DENSE_SPLIT_MIN_WEIGHTS 32768
+#define DENSE_SPLIT_ALIGN 16 /* columns: one 64-byte line of a kernel row */
+
+static int dense_split_threads(int64_t M, int64_t K, int64_t N) {
+    if (M > DENSE_SPLIT_MAX_ROWS || K >= DENSE_SPLIT_MAX_K || omp_in_parallel()) return 1;
+    int64_t nt = omp_get_max_threads();
+    if (nt > K * N / DENSE_SPLIT_MIN_WEIGHTS) nt = K * N / DENSE_SPLIT_MIN_WEIGHTS;
+    if (nt > N / DENSE_SPLIT_ALIGN) nt = N / DENSE_SPLIT_ALIGN;
+    return nt < 1 ? 1 : (int)nt;
+}
+
+static void dense_gemm(int64_t M, int64_t N, int64_t K, const float *x, const float *W, float *y,
+                       const mcdl_gemm_epilogue *ep) {
+    const int nt = dense_split_threads(M, K, N);
+    if (nt == 1) {
+        mcdl_f32_gemm('N', 'N', M, N, K, 1.0f, x, K, W, N, 0.0f, y, N, ep);
+        return;
+    }
+    const int64_t units = (N + DENSE_SPLIT_ALIGN - 1) / DENSE_SPLIT_ALIGN;
+#pragma omp parallel num_threads(nt)
+    {
+        const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
+        const int64_t c0 = units * t / n * DENSE_SPLIT_ALIGN;
+        int64_t c1 = units * (t + 1) / n * DENSE_SPLIT_ALIGN;
+        if (c1 > N) c1 = N;
+        if (c0 < c1) {
+            mcdl_gemm_epilogue e = *ep;
+            if (e.bias) e.bias += c0;
+            mcdl_f32_gemm('N', 'N', M, c1 - c0, K, 1.0f, x, K, W + c0, N, 0.0f, y + c0, N, &e);
+        }
+    }
+}
+
 static mcdl_status dense_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const dense_state *st = mcdl_layer_state(l);
     const int64_t K = st->in_dim, N = st->units;
@@ -121,12 +165,12 @@ static mcdl_status dense_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     float *y = a->y[0];
     if (fused(st->act)) {
         mcdl_gemm_epilogue ep = {.bias = b, .act = mcdl_act_of(st->act), .act_alpha = st->alpha};
-        mcdl_f32_gemm('N', 'N', M, N, K, 1.0f, a->x[0], K, W, N, 0.0f, y, N, &ep);
+        dense_gemm(M, N, K, a->x[0], W, y, &ep);
         return MCDL_OK;
     }
     float *z = a->training && keeps_z(st) ? a->saved : y;
     mcdl_gemm_epilogue ep = {.bias = b, .act = MCDL_ACT_NONE};
-    mcdl_f32_gemm('N', 'N', M, N, K, 1.0f, a->x[0], K, W, N, 0.0f, z, N, &ep);
+    dense_gemm(M, N, K, a->x[0], W, z, &ep);
     mcdl_apply_act_fwd(st->act, st->alpha, z, y, M, N);
     return MCDL_OK;
 }
@@ -157,6 +201,7 @@ static mcdl_status dense_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_dense_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "Dense",
     .auto_name = "dense",
     .state_size = sizeof(dense_state),

@@ -87,6 +87,7 @@ static mcdl_status dropout_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_dropout_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "Dropout",
     .auto_name = "dropout",
     .state_size = sizeof(dropout_state),

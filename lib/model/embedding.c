@@ -115,7 +115,16 @@ static mcdl_status embedding_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     return MCDL_OK;
 }
 
+/* mask_zero: the output carries Keras' mask, id != 0 (a NotEqual node on the ids). */
+static mcdl_node *embedding_output_mask(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                        mcdl_node *const *masks) {
+    (void)call, (void)n_in, (void)masks;
+    const embedding_state *st = mcdl_layer_state(l);
+    return st->mask_zero ? mcdl_embedding_mask(mcdl_layer_graph(l), in[0], NULL) : NULL;
+}
+
 const mcdl_layer_class mcdl_embedding_class = {
+    .output_mask = embedding_output_mask,
     .class_name = "Embedding",
     .auto_name = "embedding",
     .state_size = sizeof(embedding_state),
@@ -295,6 +304,7 @@ static mcdl_status posenc_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_sine_position_encoding_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "SinePositionEncoding",
     .auto_name = "sine_position_encoding",
     .state_size = sizeof(posenc_state),
@@ -308,6 +318,7 @@ const mcdl_layer_class mcdl_sine_position_encoding_class = {
 };
 
 const mcdl_layer_class mcdl_position_embedding_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "PositionEmbedding",
     .auto_name = "position_embedding",
     .state_size = sizeof(posenc_state),

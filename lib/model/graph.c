@@ -267,10 +267,10 @@ const char *mcdl_layer_name(const mcdl_layer *l) { return l ? l->name : ""; }
 const char *mcdl_layer_class_name(const mcdl_layer *l) { return l ? l->cls->class_name : ""; }
 int mcdl_layer_num_calls(const mcdl_layer *l) { return l ? l->n_calls : 0; }
 int mcdl_layer_call_num_inputs(const mcdl_layer *l, int c) {
-    return l && c >= 0 && c < l->n_calls ? l->calls[c].n_in : 0;
+    return l && c >= 0 && c < l->n_calls ? l->calls[c].n_explicit : 0;
 }
 mcdl_node *mcdl_layer_call_input(const mcdl_layer *l, int c, int i) {
-    if (!l || c < 0 || c >= l->n_calls || i < 0 || i >= l->calls[c].n_in) return NULL;
+    if (!l || c < 0 || c >= l->n_calls || i < 0 || i >= l->calls[c].n_explicit) return NULL;
     return l->calls[c].in[i];
 }
 int mcdl_layer_call_num_outputs(const mcdl_layer *l, int c) {
@@ -293,12 +293,21 @@ int mcdl_node_shape(const mcdl_node *n, int64_t shape[MCDL_MAX_RANK]) {
 mcdl_layer *mcdl_node_layer(const mcdl_node *n) { return n ? n->layer : NULL; }
 int mcdl_node_call_index(const mcdl_node *n) { return n ? n->call : -1; }
 int mcdl_node_tensor_index(const mcdl_node *n) { return n ? n->tensor : -1; }
+mcdl_node *mcdl_node_keras_mask(const mcdl_node *n) { return n ? n->mask : NULL; }
 
 /* Runs infer for a new call and records it; in == NULL with n_in == 0 for Input layers. */
-static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int n_out,
+static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in_given, int n_out,
                               mcdl_node **out) {
     mcdl_graph *g = l->graph;
     const mcdl_layer_class *cls = l->cls;
+    const int n_explicit = n_in;
+    mcdl_node *in[MCDL_MAX_CALL_IO], *masks[MCDL_MAX_CALL_IO];
+    bool any_mask = false;
+    for (int i = 0; i < n_in && i < MCDL_MAX_CALL_IO; i++) {
+        in[i] = in_given[i];
+        masks[i] = in[i]->mask;
+        any_mask |= masks[i] != NULL;
+    }
     if (n_in < cls->min_inputs || n_in > cls->max_inputs) {
         if (cls->min_inputs == cls->max_inputs)
             return mcdl_error(MCDL_ERR_ARG, "layer '%s' (%s) takes %d input%s, got %d", l->name,
@@ -307,7 +316,12 @@ static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int
         return mcdl_error(MCDL_ERR_ARG, "layer '%s' (%s) takes %d to %d inputs, got %d", l->name,
                           cls->class_name, cls->min_inputs, cls->max_inputs, n_in);
     }
-    mcdl_infer_args a = {.call = l->n_calls, .n_in = n_in, .n_out = 1};
+    if (any_mask && cls->take_masks) {
+        int k = 0;
+        MCDL_TRY(cls->take_masks(l, l->n_calls, n_in, in, masks, in + n_in, &k));
+        n_in += k;
+    }
+    mcdl_infer_args a = {.call = l->n_calls, .n_in = n_in, .n_explicit = n_explicit, .n_out = 1};
     mcdl_shape shapes[MCDL_MAX_CALL_IO];
     const char *from[MCDL_MAX_CALL_IO];
     for (int i = 0; i < n_in; i++) {
@@ -331,6 +345,7 @@ static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int
     mcdl_layer_call *c = &l->calls[l->n_calls];
     memset(c, 0, sizeof *c);
     c->n_in = n_in;
+    c->n_explicit = n_explicit;
     for (int i = 0; i < n_in; i++) c->in[i] = in[i];
     for (int j = 0; j < a.n_out; j++) {
         mcdl_node *n = calloc(1, sizeof *n);
@@ -371,6 +386,18 @@ static mcdl_status call_layer(mcdl_layer *l, int n_in, mcdl_node *const *in, int
     }
     l->n_calls++;
     for (int j = 0; j < n_out && out; j++) out[j] = j < a.n_out ? c->out[j] : NULL;
+    if (any_mask || cls->output_mask) {
+        /* c may move if output_mask calls this layer again: keep the node */
+        mcdl_node *o0 = c->out[0], *m = NULL;
+        if (cls->output_mask)
+            m = cls->output_mask(l, o0->call, n_explicit, in, masks);
+        else if (cls->keeps_mask)
+            m = masks[0];
+        if (g->err != MCDL_OK) return g->err;
+        /* a mask only fits an output that still has the masked steps as its first axis */
+        if (m && o0->shape.rank >= 1 && m->shape.rank == 1 && m->shape.d[0] == o0->shape.d[0])
+            o0->mask = m;
+    }
     return MCDL_OK;
 }
 

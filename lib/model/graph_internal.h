@@ -9,11 +9,13 @@ struct mcdl_node {
     mcdl_layer *layer;
     int call, tensor;
     mcdl_shape shape;
-    int id; /* creation index in the graph */
+    int id;          /* creation index in the graph */
+    mcdl_node *mask; /* Keras' implicit mask, see mcdl_node_keras_mask */
 };
 
 typedef struct {
     int n_in, n_out;
+    int n_explicit; /* in[0..n_explicit) were given by the caller; the rest are masks */
     mcdl_node *in[MCDL_MAX_CALL_IO];
     mcdl_node *out[MCDL_MAX_CALL_IO];
 } mcdl_layer_call;

@@ -34,7 +34,9 @@ typedef struct {
     int n_in;
     const mcdl_shape *in;
     const char *const *in_from;
-    int n_out; /* set by the layer; starts at 1 with out[0] = in[0] */
+    int n_explicit; /* inputs the caller gave; in[n_explicit..n_in) are implicit masks the
+                     * class's take_masks asked for */
+    int n_out;      /* set by the layer; starts at 1 with out[0] = in[0] */
     mcdl_shape out[MCDL_MAX_CALL_IO];
 } mcdl_infer_args;
 
@@ -93,6 +95,18 @@ typedef struct mcdl_layer_class {
     mcdl_status (*backward)(mcdl_layer *l, const mcdl_exec_args *a);
     /* Optional: free whatever the state points to (the state itself is freed by the core). */
     void (*destroy)(mcdl_layer *l);
+    /* Keras' implicit masks (mcdl_node_keras_mask), all optional. take_masks: called before
+     * infer when an input carries a mask (masks[i], NULL where none); writes the mask
+     * nodes the layer consumes to extra[] (at most MCDL_MAX_CALL_IO - n_in), which become
+     * the call's inputs after the explicit ones, and their count to *n_extra. */
+    mcdl_status (*take_masks)(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                              mcdl_node *const *masks, mcdl_node **extra, int *n_extra);
+    /* output_mask: the mask of output 0 (NULL: none), called once the call is recorded,
+     * so it may call other layers (Embedding makes its NotEqual node here). Without it,
+     * keeps_mask = true passes input 0's mask on when output 0 keeps its steps. */
+    mcdl_node *(*output_mask)(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                              mcdl_node *const *masks);
+    bool keeps_mask;
 } mcdl_layer_class;
 
 /* ---- for layer implementations -------------------------------------------------------- */

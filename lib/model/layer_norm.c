@@ -138,6 +138,7 @@ static mcdl_status ln_backward(mcdl_layer *l, const mcdl_exec_args *a) {
 }
 
 const mcdl_layer_class mcdl_layer_norm_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "LayerNormalization",
     .auto_name = "layer_normalization",
     .state_size = sizeof(ln_state),
@@ -247,7 +248,18 @@ static mcdl_status gap_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     return MCDL_OK;
 }
 
+/* Keras' implicit mask of the input (Embedding(mask_zero=True) upstream) becomes the
+ * optional mask input: the masked mean. */
+static mcdl_status gap_take_masks(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                  mcdl_node *const *masks, mcdl_node **extra, int *n_extra) {
+    (void)l, (void)call, (void)in;
+    *n_extra = 0;
+    if (n_in == 1 && masks[0]) extra[(*n_extra)++] = masks[0];
+    return MCDL_OK;
+}
+
 const mcdl_layer_class mcdl_gap1d_class = {
+    .take_masks = gap_take_masks,
     .class_name = "GlobalAveragePooling1D",
     .auto_name = "global_average_pooling1d",
     .state_size = 0,

@@ -178,7 +178,22 @@ static mcdl_status add_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     return MCDL_OK;
 }
 
+/* Keras ANDs the inputs' masks; here the mask passes when every masked input carries the
+ * same one (x + f(x) after an Embedding(mask_zero=True)); different masks are dropped. */
+static mcdl_node *add_output_mask(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                  mcdl_node *const *masks) {
+    (void)l, (void)call, (void)in;
+    mcdl_node *m = NULL;
+    for (int i = 0; i < n_in; i++) {
+        if (!masks[i]) continue;
+        if (m && masks[i] != m) return NULL;
+        m = masks[i];
+    }
+    return m;
+}
+
 const mcdl_layer_class mcdl_add_class = {
+    .output_mask = add_output_mask,
     .class_name = "Add",
     .auto_name = "add",
     .min_inputs = 1,

@@ -25,6 +25,12 @@ typedef struct {
     int64_t dq, dk, dv, dout; /* built input/output feature sizes */
     int w[8];                 /* query k, b, key k, b, value k, b, output k, b (-1: none) */
     int ws_threads;           /* threads the planned scratch is sized for (set once) */
+    /* Call layout (the same for every call): explicit inputs (query, value, key,
+     * attention_mask), then the implicit Keras masks taken from query, value, key: their
+     * input indices, or -1. pend_* is what take_masks found for the call being made. */
+    int n_explicit, mq, mv, mk;
+    int pend_mq, pend_mv, pend_mk;
+    bool layout_set;
 } mha_state;
 
 enum { WQ = 0, BQ, WK, BK, WV, BV, WO, BO };
@@ -91,13 +97,67 @@ static void mha_to_config(const mcdl_layer *l, mcdl_cfg_writer *w) {
     mcdl_cfg_put_init(w, "bias_initializer", st->binit);
 }
 
+/* Keras' implicit masks: the query's mask [B, T] and the value's (and a distinct key's)
+ * [B, S] combine into the attention mask q_mask[:, :, None] & v_mask[:, None, :]. */
+static mcdl_status mha_take_masks(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                  mcdl_node *const *masks, mcdl_node **extra, int *n_extra) {
+    (void)call;
+    mha_state *st = mcdl_layer_state(l);
+    mcdl_node *mq = masks[0], *mv = n_in > 1 ? masks[1] : masks[0];
+    mcdl_node *mk = n_in > 2 && in[2] != (n_in > 1 ? in[1] : in[0]) ? masks[2] : NULL;
+    int k = 0;
+    st->pend_mq = st->pend_mv = st->pend_mk = -1;
+    if (mq) {
+        st->pend_mq = n_in + k;
+        extra[k++] = mq;
+    }
+    if (mv == mq) {
+        st->pend_mv = st->pend_mq; /* self-attention: one mask input serves both */
+    } else if (mv) {
+        st->pend_mv = n_in + k;
+        extra[k++] = mv;
+    }
+    if (mk) {
+        st->pend_mk = n_in + k;
+        extra[k++] = mk;
+    }
+    *n_extra = k;
+    return MCDL_OK;
+}
+
 static mcdl_status mha_infer(mcdl_layer *l, mcdl_infer_args *a) {
     mha_state *st = mcdl_layer_state(l);
     const char *n = mcdl_layer_name(l);
-    const mcdl_shape *q = &a->in[0], *v = a->n_in > 1 ? &a->in[1] : q,
-                     *k = a->n_in > 2 ? &a->in[2] : v;
+    /* record (first call) or check (later calls) the explicit/implicit input layout */
+    const int e = a->n_explicit;
+    const int pq = e < a->n_in ? st->pend_mq : -1, pv = e < a->n_in ? st->pend_mv : -1,
+              pk = e < a->n_in ? st->pend_mk : -1;
+    st->pend_mq = st->pend_mv = st->pend_mk = -1;
+    if (!st->layout_set) {
+        st->n_explicit = e, st->mq = pq, st->mv = pv, st->mk = pk;
+        st->layout_set = true;
+    } else if (st->n_explicit != e || st->mq != pq || st->mv != pv || st->mk != pk) {
+        return mcdl_error(
+            MCDL_ERR_UNSUPPORTED,
+            "MultiHeadAttention '%s': a shared layer's calls must take the same "
+            "inputs and Keras masks (call 0: %d inputs, this call: %d)",
+            n, st->n_explicit + (st->mq >= 0) + (st->mv >= 0 && st->mv != st->mq) + (st->mk >= 0),
+            a->n_in);
+    }
+    for (int i = e; i < a->n_in; i++) {
+        const int64_t want = i == pq ? a->in[0].d[0] : a->in[e > 1 ? 1 : 0].d[0];
+        if (a->in[i].rank != 1 || a->in[i].d[0] != want) {
+            char sb[128];
+            mcdl_shape_keras_str(&a->in[i], sb, sizeof sb);
+            return mcdl_error(MCDL_ERR_SHAPE,
+                              "MultiHeadAttention '%s': the Keras mask %s from '%s' does not fit "
+                              "its input's length %lld",
+                              n, sb, a->in_from[i], (long long)want);
+        }
+    }
+    const mcdl_shape *q = &a->in[0], *v = e > 1 ? &a->in[1] : q, *k = e > 2 ? &a->in[2] : v;
     char s1[128], s2[128];
-    for (int i = 0; i < (a->n_in < 3 ? a->n_in : 3); i++)
+    for (int i = 0; i < (e < 3 ? e : 3); i++)
         if (a->in[i].rank != 2) {
             mcdl_shape_keras_str(&a->in[i], s1, sizeof s1);
             return mcdl_error(MCDL_ERR_SHAPE,
@@ -112,8 +172,7 @@ static mcdl_status mha_infer(mcdl_layer *l, mcdl_infer_args *a) {
             "MultiHeadAttention '%s': value %s from '%s' and key %s from '%s' differ in length", n,
             s1, a->in_from[1], s2, a->in_from[2]);
     }
-    if (a->n_in == 4 &&
-        (a->in[3].rank != 2 || a->in[3].d[0] != q->d[0] || a->in[3].d[1] != v->d[0])) {
+    if (e == 4 && (a->in[3].rank != 2 || a->in[3].d[0] != q->d[0] || a->in[3].d[1] != v->d[0])) {
         mcdl_shape_keras_str(&a->in[3], s1, sizeof s1);
         return mcdl_error(MCDL_ERR_SHAPE,
                           "MultiHeadAttention '%s': attention_mask %s from '%s' does not fit query "
@@ -225,6 +284,27 @@ static void mha_desc_of(const mha_state *st, const mha_sizes *z, int64_t B, cons
     d->nthreads = st->ws_threads <= 0 ? 1 : t < st->ws_threads ? t : st->ws_threads;
 }
 
+static bool mha_has_mask(const mha_state *st) {
+    return st->n_explicit == 4 || st->mq >= 0 || st->mv >= 0 || st->mk >= 0;
+}
+
+/* The kernel's byte mask (B, T, S): the explicit attention_mask (nonzero = attend) AND
+ * the implicit query mask [b, t] AND the value/key masks [b, s]. */
+static void mha_build_mask(const mha_state *st, const mcdl_exec_args *a, int64_t B, int64_t T,
+                           int64_t S, uint8_t *mask) {
+    const float *am = st->n_explicit == 4 ? a->x[3] : NULL;
+    const float *qm = st->mq >= 0 ? a->x[st->mq] : NULL, *vm = st->mv >= 0 ? a->x[st->mv] : NULL,
+                *km = st->mk >= 0 ? a->x[st->mk] : NULL;
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t t = 0; t < T; t++) {
+            uint8_t *mr = mask + (b * T + t) * S;
+            const bool qok = !qm || qm[b * T + t] != 0.0f;
+            for (int64_t s = 0; s < S; s++)
+                mr[s] = qok && (!am || am[(b * T + t) * S + s] != 0.0f) &&
+                        (!vm || vm[b * S + s] != 0.0f) && (!km || km[b * S + s] != 0.0f);
+        }
+}
+
 /* x (rows, din) · W (din, n) + b -> y (rows, n) */
 static void mha_project(int64_t rows, int64_t din, int64_t n, const float *x, const float *W,
                         const float *b, float *y) {
@@ -240,22 +320,21 @@ static mcdl_status mha_forward(mcdl_layer *l, const mcdl_exec_args *a) {
                           "supported in training",
                           mcdl_layer_name(l), (double)st->dropout);
     const int64_t B = a->batch;
-    const mha_sizes z =
-        mha_sizes_of(st, a->x_shape[0].d[0], a->n_in > 1 ? a->x_shape[1].d[0] : a->x_shape[0].d[0],
-                     B, st->ws_threads);
+    const int e = st->n_explicit;
+    const mha_sizes z = mha_sizes_of(
+        st, a->x_shape[0].d[0], e > 1 ? a->x_shape[1].d[0] : a->x_shape[0].d[0], B, st->ws_threads);
     float *base = a->training ? a->saved : a->scratch;
     float *Q = base, *K = Q + z.nq, *V = K + z.nk, *O = V + z.nv, *lse = O + z.no;
-    uint8_t *mask = a->n_in == 4 ? (uint8_t *)(lse + z.nlse) : NULL;
+    uint8_t *mask = mha_has_mask(st) ? (uint8_t *)(lse + z.nlse) : NULL;
     float *ws = (float *)a->scratch + (a->training ? 0 : z.proj);
-    const float *xq = a->x[0], *xv = a->n_in > 1 ? a->x[1] : xq, *xk = a->n_in > 2 ? a->x[2] : xv;
+    const float *xq = a->x[0], *xv = e > 1 ? a->x[1] : xq, *xk = e > 2 ? a->x[2] : xv;
     const int64_t H = st->H, kd = st->kd, vd = st->vd;
 #define MHA_W(i) mcdl_layer_weight_data(l, st->w[i])
 #define MHA_B(i) (st->w[i] >= 0 ? mcdl_layer_weight_data(l, st->w[i]) : NULL)
     mha_project(B * z.T, st->dq, H * kd, xq, MHA_W(WQ), MHA_B(BQ), Q);
     mha_project(B * z.S, st->dk, H * kd, xk, MHA_W(WK), MHA_B(BK), K);
     mha_project(B * z.S, st->dv, H * vd, xv, MHA_W(WV), MHA_B(BV), V);
-    if (mask)
-        for (int64_t i = 0; i < B * z.T * z.S; i++) mask[i] = a->x[3][i] != 0.0f;
+    if (mask) mha_build_mask(st, a, B, z.T, z.S, mask);
     mcdl_mha_desc d;
     mha_desc_of(st, &z, B, mask, &d);
     mcdl_f32_mha_fwd(&d, Q, K, V, O, lse, ws);
@@ -285,13 +364,13 @@ static void mha_project_bwd(const mcdl_layer *l, const mha_state *st, bool wgrad
 static mcdl_status mha_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const mha_state *st = mcdl_layer_state(l);
     const int64_t B = a->batch;
-    const mha_sizes z =
-        mha_sizes_of(st, a->x_shape[0].d[0], a->n_in > 1 ? a->x_shape[1].d[0] : a->x_shape[0].d[0],
-                     B, st->ws_threads);
+    const int e = st->n_explicit;
+    const mha_sizes z = mha_sizes_of(
+        st, a->x_shape[0].d[0], e > 1 ? a->x_shape[1].d[0] : a->x_shape[0].d[0], B, st->ws_threads);
     float *Q = a->saved, *K = Q + z.nq, *V = K + z.nk, *O = V + z.nv, *lse = O + z.no;
-    const uint8_t *mask = a->n_in == 4 ? (const uint8_t *)(lse + z.nlse) : NULL;
+    const uint8_t *mask = mha_has_mask(st) ? (const uint8_t *)(lse + z.nlse) : NULL;
     float *ws = a->scratch, *dO = ws + z.ws, *dQ = dO + z.no, *dK = dQ + z.nq, *dV = dK + z.nk;
-    const float *xq = a->x[0], *xv = a->n_in > 1 ? a->x[1] : xq, *xk = a->n_in > 2 ? a->x[2] : xv;
+    const float *xq = a->x[0], *xv = e > 1 ? a->x[1] : xq, *xk = e > 2 ? a->x[2] : xv;
     const int64_t H = st->H, kd = st->kd, vd = st->vd;
     /* output projection: dO = dy Woᵀ, dWo += Oᵀ dy, dbo += colsum(dy) */
     mha_project_bwd(l, st, a->weight_grads, WO, BO, B * z.T, H * vd, st->dout, O, a->dy[0], dO,
@@ -302,20 +381,22 @@ static mcdl_status mha_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     /* input gradients: with one input all three projections read x[0]; with two, key and
      * value read x[1] */
     float *dxq = a->dx[0];
-    float *dxv = a->n_in > 1 ? a->dx[1] : a->dx[0];
-    float *dxk = a->n_in > 2 ? a->dx[2] : dxv;
+    float *dxv = e > 1 ? a->dx[1] : a->dx[0];
+    float *dxk = e > 2 ? a->dx[2] : dxv;
     mha_project_bwd(l, st, a->weight_grads, WQ, BQ, B * z.T, st->dq, H * kd, xq, dQ, dxq, false);
-    mha_project_bwd(l, st, a->weight_grads, WV, BV, B * z.S, st->dv, H * vd, xv, dV, dxv,
-                    a->n_in == 1);
-    mha_project_bwd(l, st, a->weight_grads, WK, BK, B * z.S, st->dk, H * kd, xk, dK, dxk,
-                    a->n_in <= 2);
-    if (a->n_in == 4 && a->dx[3]) memset(a->dx[3], 0, (size_t)(B * z.T * z.S) * sizeof(float));
+    mha_project_bwd(l, st, a->weight_grads, WV, BV, B * z.S, st->dv, H * vd, xv, dV, dxv, e == 1);
+    mha_project_bwd(l, st, a->weight_grads, WK, BK, B * z.S, st->dk, H * kd, xk, dK, dxk, e <= 2);
+    /* masks (explicit and implicit) get no gradient */
+    for (int i = e == 4 ? 3 : e; i < a->n_in; i++)
+        if (a->dx[i])
+            memset(a->dx[i], 0, (size_t)(B * mcdl_shape_numel(&a->x_shape[i])) * sizeof(float));
     return MCDL_OK;
 #undef MHA_W
 #undef MHA_B
 }
 
 const mcdl_layer_class mcdl_mha_class = {
+    .keeps_mask = true, /* Keras supports_masking: the mask passes through */
     .class_name = "MultiHeadAttention",
     .auto_name = "multi_head_attention",
     .state_size = sizeof(mha_state),
@@ -327,6 +408,7 @@ const mcdl_layer_class mcdl_mha_class = {
     .workspace = mha_workspace,
     .forward = mha_forward,
     .backward = mha_backward,
+    .take_masks = mha_take_masks,
 };
 
 mcdl_layer *mcdl_multi_head_attention_layer(mcdl_graph *g, const mcdl_mha_opts *o) {

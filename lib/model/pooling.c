@@ -120,20 +120,28 @@ static mcdl_conv2d_geom geom_of(const pool_state *st, int64_t batch) {
 }
 
 /* Max pooling keeps the window-local argmax of each output from forward to backward in
- * training (one float per output), so backward does not re-read the input windows. */
+ * training (one byte per output), so backward does not re-read the input windows; windows
+ * of more than MCDL_MAXPOOL_ARGMAX_MAX_CELLS cells (large global pooling) re-read x. */
+static bool keeps_argmax(const pool_state *st) {
+    const mcdl_conv2d_geom g = geom_of(st, 1);
+    return st->is_max && g.KH * g.KW <= MCDL_MAXPOOL_ARGMAX_MAX_CELLS;
+}
+
 static void pool_workspace(const mcdl_layer *l, int call, int64_t batch, bool training,
                            size_t *saved, size_t *scratch) {
     (void)call;
     const pool_state *st = mcdl_layer_state(l);
     *scratch = 0;
-    *saved =
-        training && st->is_max ? (size_t)(batch * st->OH * st->OW * st->C + 16) * sizeof(float) : 0;
+    *saved = training && keeps_argmax(st) ? (size_t)(batch * st->OH * st->OW * st->C + 64) : 0;
 }
 
 static mcdl_status pool_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const pool_state *st = mcdl_layer_state(l);
-    const mcdl_conv2d_geom g = geom_of(st, a->batch);
-    if (st->is_max && a->training)
+    mcdl_conv2d_geom g = geom_of(st, a->batch);
+    g.nthreads =
+        mcdl_conv_threads_for_work((double)(g.N * g.OH * g.OW) * (double)(g.C * g.KH * g.KW),
+                                   MCDL_POOL_FWD_MIN_READS_PER_THREAD);
+    if (a->training && keeps_argmax(st))
         mcdl_f32_maxpool2d_fwd_argmax(&g, a->x[0], a->y[0], a->saved);
     else if (st->is_max)
         mcdl_f32_maxpool2d_fwd(&g, a->x[0], a->y[0]);
@@ -146,8 +154,10 @@ static mcdl_status pool_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const pool_state *st = mcdl_layer_state(l);
     if (!a->dx[0]) return MCDL_OK;
     const mcdl_conv2d_geom g = geom_of(st, a->batch);
-    if (st->is_max)
+    if (keeps_argmax(st))
         mcdl_f32_maxpool2d_bwd_argmax(&g, a->saved, a->dy[0], a->dx[0]);
+    else if (st->is_max)
+        mcdl_f32_maxpool2d_bwd(&g, a->x[0], a->dy[0], a->dx[0]);
     else
         mcdl_f32_avgpool2d_bwd(&g, a->dy[0], a->dx[0]);
     return MCDL_OK;

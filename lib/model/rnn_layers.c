@@ -370,8 +370,32 @@ static mcdl_status rnn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     return MCDL_OK;
 }
 
+/* Keras' implicit mask (Embedding(mask_zero=True) upstream) becomes the step mask input:
+ * masked steps carry the state and output over, exactly as with mask_input. An explicit
+ * mask_input wins. */
+static mcdl_status rnn_take_masks(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                  mcdl_node *const *masks, mcdl_node **extra, int *n_extra) {
+    (void)call, (void)n_in, (void)in;
+    mcdl_rnn_cfg *c = mcdl_layer_state(l);
+    *n_extra = 0;
+    if (!masks[0] || (c->mask_input && !c->mask_implicit)) return MCDL_OK;
+    c->mask_input = c->mask_implicit = true;
+    extra[(*n_extra)++] = masks[0];
+    return MCDL_OK;
+}
+
+/* return_sequences keeps the steps and their mask; the last output has none. */
+static mcdl_node *rnn_output_mask(mcdl_layer *l, int call, int n_in, mcdl_node *const *in,
+                                  mcdl_node *const *masks) {
+    (void)call, (void)n_in, (void)in;
+    const mcdl_rnn_cfg *c = mcdl_layer_state(l);
+    return c->return_sequences && n_in > 0 ? masks[0] : NULL;
+}
+
 #define RNN_CLASS(var, cls_name, auto)                                                             \
     const mcdl_layer_class var = {                                                                 \
+        .take_masks = rnn_take_masks,                                                              \
+        .output_mask = rnn_output_mask,                                                            \
         .class_name = cls_name,                                                                    \
         .auto_name = auto,                                                                         \
         .state_size = sizeof(mcdl_rnn_cfg),                                                        \

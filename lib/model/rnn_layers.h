@@ -20,7 +20,8 @@ typedef struct {
     mcdl_activation_id act, rec_act;
     bool use_bias, return_sequences, return_state, go_backwards, unit_forget_bias, reset_after;
     float dropout, recurrent_dropout;
-    bool mask_input; /* last call input is a (steps) mask */
+    bool mask_input;    /* last call input is a (steps) mask */
+    bool mask_implicit; /* ... taken from the input's Keras mask (mcdl_node_keras_mask) */
     mcdl_init kinit, rinit, binit;
     int wk, wr, wb; /* weight indices; wb = -1 without bias */
 } mcdl_rnn_cfg;

@@ -82,14 +82,22 @@ static mcdl_node *imdb_lstm(mcdl_graph *g, mcdl_node **in) {
     mcdl_node *h = mcdl_lstm(g, in[0], &(mcdl_rnn_opts){.units = 50});
     return mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1, .activation = MCDL_SIGMOID});
 }
-static mcdl_node *transformer(mcdl_graph *g, mcdl_node **in) {
+static mcdl_node *transformer_heads(mcdl_graph *g, mcdl_node **in, int64_t key_dim) {
     mcdl_node *e =
         mcdl_embedding(g, in[0], &(mcdl_embedding_opts){.input_dim = 10000, .output_dim = 128});
     mcdl_node *a = mcdl_multi_head_attention(g, e, e, NULL, NULL,
-                                             &(mcdl_mha_opts){.num_heads = 8, .key_dim = 64});
+                                             &(mcdl_mha_opts){.num_heads = 8, .key_dim = key_dim});
     mcdl_node *h = mcdl_layer_normalization(g, a, NULL);
     h = mcdl_global_average_pooling1d(g, h, NULL, NULL);
     return mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1, .activation = MCDL_SIGMOID});
+}
+/* Keras seed: key_dim 64 per head. */
+static mcdl_node *transformer(mcdl_graph *g, mcdl_node **in) {
+    return transformer_heads(g, in, 64);
+}
+/* The anchor's nn.MultiheadAttention(128, 8): 128 / 8 = 16 per head. */
+static mcdl_node *transformer_anchor(mcdl_graph *g, mcdl_node **in) {
+    return transformer_heads(g, in, 16);
 }
 static mcdl_node *conv_same(mcdl_graph *g, mcdl_node *x, mcdl_activation_id act) {
     return mcdl_conv2d(
@@ -140,8 +148,8 @@ const char *mcdl_seed_model_name(int i) {
     return i >= 0 && i < N_SEEDS ? seeds[i].info.name : NULL;
 }
 
-mcdl_status mcdl_seed_model_build(const char *name, uint64_t seed, mcdl_model **out,
-                                  mcdl_seed_model_info *info) {
+static mcdl_status build(const char *name, uint64_t seed, bool anchor, mcdl_model **out,
+                         mcdl_seed_model_info *info) {
     if (!out || !name) return mcdl_error(MCDL_ERR_ARG, "mcdl_seed_model_build: NULL argument");
     *out = NULL;
     int k = 0;
@@ -160,11 +168,25 @@ mcdl_status mcdl_seed_model_build(const char *name, uint64_t seed, mcdl_model **
         memcpy(io.shape, seeds[k].shape[i], sizeof seeds[k].shape[i]);
         in[i] = mcdl_input(g, &io);
     }
-    mcdl_node *y = seeds[k].body(g, in);
+    const bool anchor_mha = anchor && seeds[k].body == transformer;
+    mcdl_node *y = (anchor_mha ? transformer_anchor : seeds[k].body)(g, in);
     mcdl_status s = mcdl_model_create(out, g, seeds[k].n_in, in, 1, &y, name);
     mcdl_graph_destroy(g);
-    if (s == MCDL_OK && info) *info = seeds[k].info;
+    if (s == MCDL_OK && info) {
+        *info = seeds[k].info;
+        if (anchor_mha) info->params = MCDL_SEED_TRANSFORMER_ANCHOR_PARAMS;
+    }
     return s;
+}
+
+mcdl_status mcdl_seed_model_build(const char *name, uint64_t seed, mcdl_model **out,
+                                  mcdl_seed_model_info *info) {
+    return build(name, seed, false, out, info);
+}
+
+mcdl_status mcdl_seed_model_build_anchor(const char *name, uint64_t seed, mcdl_model **out,
+                                         mcdl_seed_model_info *info) {
+    return build(name, seed, true, out, info);
 }
 
 mcdl_status mcdl_seed_model_synthetic_data(const mcdl_model *m, const mcdl_seed_model_info *info,

@@ -183,6 +183,24 @@ static void run_case(const cfg *c) {
                            .dh0 = dh0,
                            .dc0 = dc0};
     mcdl_rnn_bwd(&p.d, &a, &g, wf, wb);
+    {
+        /* backward bitwise reproducible with one thread (the weight-gradient pass splits
+         * output tiles, not sums) */
+        float *dx1 = falloc(p.nx), *dw1 = falloc(p.nw), *du1 = falloc(p.nu), *db1 = falloc(p.nb);
+        mcdl_rnn_bwd_args g1 = g;
+        g1.dx = dx1, g1.dkernel = dw1, g1.drkernel = du1, g1.dbias = c->bias ? db1 : NULL;
+        g1.dh0 = g1.dc0 = NULL;
+        omp_set_num_threads(1);
+        mcdl_rnn_fwd(&p.d, &a, wf);
+        mcdl_rnn_bwd(&p.d, &a, &g1, wf, wb);
+        omp_set_num_threads(nt);
+        /* (the input-projection GEMM of wide inputs may split sums by threads) */
+        const bool same =
+            !memcmp(dx, dx1, (size_t)p.nx * 4) && !memcmp(dw, dw1, (size_t)p.nw * 4) &&
+            !memcmp(du, du1, (size_t)p.nu * 4) && (!c->bias || !memcmp(db, db1, (size_t)p.nb * 4));
+        CHECK(c->in > 16 || same, "%s: backward with 1 vs %d threads differs", cell_name(c), nt);
+        free(dx1), free(dw1), free(du1), free(db1);
+    }
     struct {
         const char *name;
         float *param, *grad;
@@ -199,11 +217,13 @@ static void run_case(const cfg *c) {
         float *v = falloc(t[k].n), *save = falloc(t[k].n);
         fill(v, t[k].n, 1.0);
         memcpy(save, t[k].param, (size_t)t[k].n * sizeof(float));
-        /* relu kinks: a step of 1e-3 can cross one and bend the difference, so kinked
-         * activations get a smaller step (float rounding of the perturbed inputs then
-         * costs ~ulp/eps = 3e-4 relative, still inside the tolerance) */
+        /* relu kinks (and selu's: its slope jumps from scale·alpha to scale at 0): a step of 1e-3
+         * can cross one and bend the difference, so kinked activations get a smaller step (float
+         * rounding of the perturbed inputs then costs ~ulp/eps = 3e-4 relative, still inside the
+         * tolerance) */
         const bool kinked = c->act == MCDL_ACT_RELU || c->act == MCDL_ACT_LEAKY_RELU ||
-                            c->rec_act == MCDL_ACT_RELU || c->rec_act == MCDL_ACT_LEAKY_RELU;
+                            c->act == MCDL_ACT_SELU || c->rec_act == MCDL_ACT_RELU ||
+                            c->rec_act == MCDL_ACT_LEAKY_RELU || c->rec_act == MCDL_ACT_SELU;
         const double eps = kinked ? 2e-4 : 1e-3;
         double an = 0, mag = 0;
         for (int64_t i = 0; i < t[k].n; i++) {
@@ -265,12 +285,13 @@ int main(void) {
                 run_case(&c);
             }
         }
-        /* other activations (Keras accepts any for both) */
-        const mcdl_act acts[][2] = {{MCDL_ACT_RELU, MCDL_ACT_TANH},
-                                    {MCDL_ACT_NONE, MCDL_ACT_SIGMOID},
-                                    {MCDL_ACT_ELU, MCDL_ACT_SWISH},
-                                    {MCDL_ACT_SELU, MCDL_ACT_SOFTPLUS},
-                                    {MCDL_ACT_LEAKY_RELU, MCDL_ACT_SIGMOID}};
+        /* other activations (Keras accepts any for both): each one in both places, since the
+         * backward derives each derivative from what the forward kept (swish: its input) */
+        const mcdl_act acts[][2] = {
+            {MCDL_ACT_RELU, MCDL_ACT_TANH},          {MCDL_ACT_NONE, MCDL_ACT_SIGMOID},
+            {MCDL_ACT_ELU, MCDL_ACT_SWISH},          {MCDL_ACT_SELU, MCDL_ACT_SOFTPLUS},
+            {MCDL_ACT_LEAKY_RELU, MCDL_ACT_SIGMOID}, {MCDL_ACT_SWISH, MCDL_ACT_ELU},
+            {MCDL_ACT_SOFTPLUS, MCDL_ACT_SELU}};
         for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
             cfg c = {.cell = cells[ci].cell,
                      .reset_after = cells[ci].ra,

@@ -293,12 +293,17 @@ static void test_gradients(void) {
     const int64_t img[3] = {7, 6, 2}, seq[2] = {9, 2};
     for (int v = 0; v < 5; v++) gradcheck("Conv2D", 3, img, 3, b_conv2d, v, false);
     gradcheck("Conv2D im2col", 3, img, 5, b_conv2d_wide, 0, false);
+    gradcheck("Conv2D implicit GEMM (8 input channels)", 3, img, 8, b_conv2d_wide, 0, false);
+    gradcheck("Conv2DTranspose implicit GEMM (8 input channels)", 3, (int64_t[]){3, 4, 2}, 8,
+              b_deconv, 0, false);
     for (int v = 0; v < 2; v++) gradcheck("Conv1D", 2, seq, 3, b_conv1d, v, false);
     for (int v = 0; v < 2; v++)
         gradcheck("Conv2DTranspose", 3, (int64_t[]){3, 4, 2}, 3, b_deconv, v, false);
     for (int v = 0; v < 2; v++) gradcheck("DepthwiseConv2D", 3, img, 3, b_dw, v, false);
     for (int v = 0; v < 2; v++) gradcheck("SeparableConv2D", 3, img, 3, b_sep, v, false);
     for (int v = 0; v < 6; v++) gradcheck("pooling/resize 2-D", 3, img, 3, b_pool, v, false);
+    /* a window of 272 > MCDL_MAXPOOL_ARGMAX_MAX_CELLS cells: backward re-reads x */
+    gradcheck("GlobalMaxPooling2D over 17x16", 3, (int64_t[]){17, 16, 1}, 2, b_pool, 2, false);
     for (int v = 0; v < 4; v++) gradcheck("pooling 1-D", 2, seq, 3, b_pool1d, v, false);
     for (int v = 0; v < 2; v++)
         gradcheck("Conv3D", 4, (int64_t[]){4, 5, 4, 2}, 3, b_conv3d, v, false);

@@ -169,6 +169,20 @@ static void round_trip(mcdl_model *(*make)(uint64_t), const char *what, int64_t 
         CHECK_OK(mcdl_model_to_json(b, &j2));
         CHECK(j1 && j2 && !strcmp(j1, j2), "%s: to_json is not a fixed point", what);
     }
+    /* the same through files: mcdl_model_save_json -> mcdl_model_load_json (what
+     * `mcdl summary` reads) + the weights .npz */
+    mcdl_model *d = NULL;
+    CHECK_OK(mcdl_model_save_json(a, tmp("m.json")));
+    CHECK_OK(mcdl_model_load_json(tmp("m.json"), 5, &d));
+    if (d) {
+        CHECK(total_params(d) == params, "%s: %lld params from the JSON file", what,
+              (long long)total_params(d));
+        CHECK_OK(mcdl_model_load_weights_npz(d, tmp("w.npz")));
+        mcdl_tensor *yd = predict(d, x);
+        CHECK(same_bits(ya, yd), "%s: JSON file + npz predictions differ", what);
+        mcdl_tensor_destroy(yd);
+        mcdl_model_destroy(d);
+    }
 
     CHECK_OK(mcdl_model_save(a, tmp("m.mcdl")));
     CHECK_OK(mcdl_model_load(tmp("m.mcdl"), &c));

@@ -11,26 +11,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixtures.h"
 #include "mcdl/npy.h"
-
-static char g_tmpdir[256];
-
-static const char *fixture(const char *name) {
-    static char buf[4][1024];
-    static int k;
-    const char *dir = getenv("MCDL_TEST_DATA");
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir ? dir : "tests/data", name);
-    return buf[k];
-}
-
-static const char *tmpfile_path(const char *name) {
-    static char buf[2][1024];
-    static int k;
-    k = (k + 1) % 2;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_tmpdir, name);
-    return buf[k];
-}
 
 static bool shape_is(const mcdl_tensor *t, int rank, const int64_t *shape) {
     if (mcdl_tensor_rank(t) != rank) return false;
@@ -131,17 +113,17 @@ static void test_every_file_truncation(void) {
         if (f) fclose(f);
         int rejected = 0;
         for (size_t len = 0; len < n; len++) {
-            FILE *g = fopen(tmpfile_path("prefix.npy"), "wb");
+            FILE *g = fopen(tmp_path("prefix.npy"), "wb");
             if (g) fwrite(buf, 1, len, g), fclose(g);
             mcdl_tensor *t = NULL;
-            mcdl_status s = mcdl_npy_load(tmpfile_path("prefix.npy"), &t);
+            mcdl_status s = mcdl_npy_load(tmp_path("prefix.npy"), &t);
             rejected += s == MCDL_ERR_FORMAT && t == NULL;
             mcdl_tensor_destroy(t);
         }
         CHECK(rejected == (int)n, "%s: only %d of %zu file prefixes were rejected", names[k],
               rejected, n);
     }
-    unlink(tmpfile_path("prefix.npy"));
+    unlink(tmp_path("prefix.npy"));
 }
 
 /* Single-byte damage anywhere in the header must give OK or a clean error (no crash and,
@@ -188,8 +170,8 @@ static void test_round_trip(void) {
         mcdl_tensor *t = NULL, *back = NULL;
         CHECK_OK(mcdl_tensor_create(&t, ranks[k], shapes[k]));
         fill_pattern(t);
-        CHECK_OK(mcdl_npy_save(tmpfile_path("rt.npy"), t));
-        CHECK_OK(mcdl_npy_load(tmpfile_path("rt.npy"), &back));
+        CHECK_OK(mcdl_npy_save(tmp_path("rt.npy"), t));
+        CHECK_OK(mcdl_npy_load(tmp_path("rt.npy"), &back));
         CHECK(back && bitwise_equal(t, back), "round trip %d differs", k);
         mcdl_tensor_destroy(back);
         mcdl_tensor_destroy(t);
@@ -211,8 +193,8 @@ static void test_round_trip(void) {
     float base[6] = {1, 2, 3, 4, 5, 6};
     mcdl_tensor *tr, *back = NULL;
     CHECK_OK(mcdl_tensor_wrap(&tr, base, 2, (int64_t[]){3, 2}, (int64_t[]){1, 3}));
-    CHECK_OK(mcdl_npy_save(tmpfile_path("tr.npy"), tr));
-    CHECK_OK(mcdl_npy_load(tmpfile_path("tr.npy"), &back));
+    CHECK_OK(mcdl_npy_save(tmp_path("tr.npy"), tr));
+    CHECK_OK(mcdl_npy_load(tmp_path("tr.npy"), &back));
     const float want_tr[6] = {1, 4, 2, 5, 3, 6};
     CHECK(back && memcmp(mcdl_tensor_data(back), want_tr, sizeof want_tr) == 0,
           "transposed view saved out of order");
@@ -235,19 +217,19 @@ static void test_atomic_write(void) {
     CHECK_OK(mcdl_tensor_create(&a, 1, (int64_t[]){4}));
     CHECK_OK(mcdl_tensor_create(&b, 2, (int64_t[]){2, 2}));
     fill_pattern(b);
-    CHECK_OK(mcdl_npy_save(tmpfile_path("atomic.npy"), a));
-    CHECK_OK(mcdl_npy_save(tmpfile_path("atomic.npy"), b)); /* replaces the old file whole */
-    CHECK_OK(mcdl_npy_load(tmpfile_path("atomic.npy"), &back));
+    CHECK_OK(mcdl_npy_save(tmp_path("atomic.npy"), a));
+    CHECK_OK(mcdl_npy_save(tmp_path("atomic.npy"), b)); /* replaces the old file whole */
+    CHECK_OK(mcdl_npy_load(tmp_path("atomic.npy"), &back));
     CHECK(back && bitwise_equal(back, b), "overwrite did not replace the file");
     mcdl_tensor_destroy(back);
-    CHECK_STATUS(mcdl_npy_save(tmpfile_path("no/such/dir/x.npy"), a), MCDL_ERR_IO);
+    CHECK_STATUS(mcdl_npy_save(tmp_path("no/such/dir/x.npy"), a), MCDL_ERR_IO);
     CHECK(strstr(mcdl_last_error(), "no/such/dir/x.npy") != NULL, "sentence: %s",
           mcdl_last_error());
     /* A directory cannot be replaced by rename: the write fails and leaves no temp file. */
-    mkdir(tmpfile_path("adir"), 0755);
-    CHECK_STATUS(mcdl_npy_save(tmpfile_path("adir"), a), MCDL_ERR_IO);
+    mkdir(tmp_path("adir"), 0755);
+    CHECK_STATUS(mcdl_npy_save(tmp_path("adir"), a), MCDL_ERR_IO);
     CHECK(count_temp_files() == 0, "a temporary file was left behind");
-    rmdir(tmpfile_path("adir"));
+    rmdir(tmp_path("adir"));
     mcdl_tensor_destroy(a);
     mcdl_tensor_destroy(b);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixtures.h"
 #include "mcdl/npy.h"
 
 #ifndef MCDL_WITH_FILES
@@ -16,25 +17,6 @@ int main(void) {
     return 77;
 }
 #else
-
-static char g_tmpdir[256];
-
-static const char *fixture(const char *name) {
-    static char buf[4][1024];
-    static int k;
-    const char *dir = getenv("MCDL_TEST_DATA");
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir ? dir : "tests/data", name);
-    return buf[k];
-}
-
-static const char *tmp_path(const char *name) {
-    static char buf[2][1024];
-    static int k;
-    k = (k + 1) % 2;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_tmpdir, name);
-    return buf[k];
-}
 
 static void check_weights_archive(const char *name) {
     mcdl_npz *z = NULL;

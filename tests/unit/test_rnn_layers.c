@@ -209,6 +209,38 @@ static void test_gradients(void) {
         snprintf(what, sizeof what, "cell %d return_state + initial_state", cell);
         gc(g, 2, ins, 1 + ns, outs, what);
     }
+    /* Bidirectional with initial_state (forward states, then backward ones; states through
+     * Dense layers from a second input, so their gradients are checked too) */
+    for (int c = 1; c <= 2; c++) {
+        mcdl_graph *g;
+        mcdl_graph_create(&g, 90 + (uint64_t)c);
+        mcdl_node *ins[2] = {in2(g, 3, 2), mcdl_input(g, &(mcdl_input_opts){.shape = {4}})};
+        const int ns = c == 1 ? 2 : 1;
+        mcdl_layer *l = mcdl_bidirectional_layer(
+            g, &(mcdl_bidirectional_opts){.cell = (mcdl_cell_kind)c,
+                                          .layer = {.units = 5, .return_sequences = c == 2}});
+        mcdl_node *call_in[5] = {dense(g, ins[0], 3, MCDL_LINEAR)};
+        for (int k = 0; k < 2 * ns; k++)
+            call_in[1 + k] = dense(g, ins[1], 5, k % 2 ? MCDL_LINEAR : MCDL_TANH);
+        mcdl_node *out = NULL;
+        CHECK_OK(mcdl_call_multi(l, 1 + 2 * ns, call_in, 1, &out));
+        char what[64];
+        snprintf(what, sizeof what, "bidirectional cell %d initial_state", c);
+        gc(g, 2, ins, 1, &out, what);
+    }
+    {
+        mcdl_graph *g;
+        mcdl_graph_create(&g, 95);
+        mcdl_node *x = in2(g, 3, 2), *h0 = mcdl_input(g, &(mcdl_input_opts){.shape = {5}});
+        mcdl_layer *l = mcdl_bidirectional_layer(
+            g, &(mcdl_bidirectional_opts){
+                   .cell = MCDL_CELL_LSTM, .layer = {.units = 5}, .name = "bi"});
+        mcdl_node *out = NULL;
+        CHECK_STATUS(mcdl_call_multi(l, 3, (mcdl_node *[]){x, h0, h0}, 1, &out), MCDL_ERR_SHAPE);
+        CHECK(strstr(mcdl_last_error(), "'bi'") && strstr(mcdl_last_error(), "needs 4 tensors"),
+              "Bidirectional initial_state count: %s", mcdl_last_error());
+        mcdl_graph_destroy(g);
+    }
     /* Bidirectional, every merge mode, with and without sequences */
     for (int mode = 0; mode <= MCDL_MERGE_NONE; mode++) {
         for (int seq = 0; seq < 2; seq++) {
@@ -383,6 +415,149 @@ static void test_from_config(void) {
     mcdl_model_destroy(m);
 }
 
+/* Embedding(mask_zero) -> Bidirectional(LSTM, return_sequences) -> Bidirectional(GRU) ->
+ * Dense over ids [3, 1, 0, 6, 0] equals the same layers over [3, 1, 6] without a mask
+ * (both directions skip the padded steps; the sequence output keeps the mask), forward and
+ * after one SGD step (every weight gradient the same). */
+static mcdl_model *bidir_mask_model(int64_t T, bool mask_zero) {
+    mcdl_graph *g = NULL;
+    CHECK_OK(mcdl_graph_create(&g, 31));
+    mcdl_node *x = mcdl_input(g, &(mcdl_input_opts){.shape = {T}});
+    mcdl_node *e = mcdl_embedding(
+        g, x, &(mcdl_embedding_opts){.input_dim = 7, .output_dim = 4, .mask_zero = mask_zero});
+    mcdl_node *h = mcdl_bidirectional(
+        g, e,
+        &(mcdl_bidirectional_opts){.cell = MCDL_CELL_LSTM,
+                                   .layer = {.units = 3, .return_sequences = true}});
+    CHECK(!mask_zero || (h && mcdl_node_keras_mask(h)), "Bidirectional sequences keep the mask");
+    h = mcdl_bidirectional(g, h,
+                           &(mcdl_bidirectional_opts){.cell = MCDL_CELL_GRU,
+                                                      .layer = {.units = 2},
+                                                      .merge_mode = MCDL_MERGE_SUM});
+    mcdl_node *y = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1});
+    mcdl_model *m = NULL;
+    CHECK_OK(mcdl_model_create(&m, g, 1, &x, 1, &y, "bidir_mask"));
+    mcdl_graph_destroy(g);
+    if (m)
+        CHECK_OK(mcdl_model_compile(
+            m,
+            &(mcdl_compile_opts){.optimizer = {.kind = MCDL_OPTIMIZER_SGD, .learning_rate = 0.5f},
+                                 .loss = MCDL_LOSS_MSE}));
+    return m;
+}
+
+static void test_bidirectional_mask(void) {
+    mcdl_model *mm = bidir_mask_model(5, true), *mp = bidir_mask_model(3, false);
+    if (!mm || !mp) goto out;
+    const int nw = mcdl_model_num_weights(mm);
+    CHECK(nw == mcdl_model_num_weights(mp), "same weights");
+    for (int i = 0; i < nw; i++) {
+        mcdl_weight_info a, b;
+        CHECK_OK(mcdl_model_weight(mm, i, &a));
+        CHECK_OK(mcdl_model_weight(mp, i, &b));
+        memcpy(mcdl_tensor_data(b.value), mcdl_tensor_data(a.value),
+               (size_t)mcdl_tensor_numel(a.value) * sizeof(float));
+    }
+    mcdl_model_weights_changed(mp);
+    const float ids_m[5] = {3, 1, 0, 6, 0}, ids_p[3] = {3, 1, 6}, target = 0.5f;
+    mcdl_tensor *xm = NULL, *xp = NULL, *yt = NULL, *om = NULL, *op = NULL;
+    CHECK_OK(mcdl_tensor_create(&xm, 2, (int64_t[]){1, 5}));
+    CHECK_OK(mcdl_tensor_create(&xp, 2, (int64_t[]){1, 3}));
+    CHECK_OK(mcdl_tensor_create(&yt, 2, (int64_t[]){1, 1}));
+    if (!xm || !xp || !yt) goto out_t;
+    memcpy(mcdl_tensor_data(xm), ids_m, sizeof ids_m);
+    memcpy(mcdl_tensor_data(xp), ids_p, sizeof ids_p);
+    mcdl_tensor_data(yt)[0] = target;
+    CHECK_OK(mcdl_model_predict(mm, 1, (const mcdl_tensor *const[]){xm}, NULL, 1, &om));
+    CHECK_OK(mcdl_model_predict(mp, 1, (const mcdl_tensor *const[]){xp}, NULL, 1, &op));
+    CHECK(om && op && fabs(mcdl_tensor_data(om)[0] - mcdl_tensor_data(op)[0]) < 1e-6,
+          "masked Bidirectional %g = Bidirectional over the kept steps %g",
+          om ? mcdl_tensor_data(om)[0] : -1.0, op ? mcdl_tensor_data(op)[0] : -1.0);
+    double lm = 0, lp = 0;
+    CHECK_OK(mcdl_model_train_on_batch(mm, 1, (const mcdl_tensor *const[]){xm}, 1,
+                                       (const mcdl_tensor *const[]){yt}, &lm, 1));
+    CHECK_OK(mcdl_model_train_on_batch(mp, 1, (const mcdl_tensor *const[]){xp}, 1,
+                                       (const mcdl_tensor *const[]){yt}, &lp, 1));
+    CHECK(lm > 1e-6 && fabs(lm - lp) < 1e-6 * fmax(1.0, lm), "losses %g %g", lm, lp);
+    double err = 0, moved = 0;
+    for (int i = 0; i < nw; i++) {
+        mcdl_weight_info a, b;
+        CHECK_OK(mcdl_model_weight(mm, i, &a));
+        CHECK_OK(mcdl_model_weight(mp, i, &b));
+        for (int64_t k = 0; k < mcdl_tensor_numel(a.value); k++)
+            err = fmax(err, fabs(mcdl_tensor_data(a.value)[k] - mcdl_tensor_data(b.value)[k]));
+    }
+    /* the Dense bias started at 0: the step moved it */
+    mcdl_weight_info bias;
+    CHECK_OK(mcdl_model_weight(mm, nw - 1, &bias));
+    moved = fabs(mcdl_tensor_data(bias.value)[0]);
+    CHECK(err < 1e-6 && moved > 0, "weights after one SGD step differ by %.3g (moved %g)", err,
+          moved);
+out_t:
+    mcdl_tensor_destroy(xm), mcdl_tensor_destroy(xp), mcdl_tensor_destroy(yt);
+    mcdl_tensor_destroy(om), mcdl_tensor_destroy(op);
+out:
+    mcdl_model_destroy(mm);
+    mcdl_model_destroy(mp);
+}
+
+/* Bidirectional(LSTM) with initial_state [fh, fc, bh, bc] = concat(LSTM from [fh, fc],
+ * go_backwards LSTM from [bh, bc]) with the same weights. */
+static mcdl_model *bidir_state_model(bool split) {
+    mcdl_graph *g = NULL;
+    CHECK_OK(mcdl_graph_create(&g, 33));
+    mcdl_node *in[5] = {mcdl_input(g, &(mcdl_input_opts){.shape = {4, 3}})};
+    for (int k = 1; k < 5; k++) in[k] = mcdl_input(g, &(mcdl_input_opts){.shape = {5}});
+    mcdl_node *y = NULL;
+    if (split) {
+        mcdl_layer *f = mcdl_lstm_layer(g, &(mcdl_rnn_opts){.units = 5});
+        mcdl_layer *b = mcdl_lstm_layer(g, &(mcdl_rnn_opts){.units = 5, .go_backwards = true});
+        mcdl_node *yf = NULL, *yb = NULL;
+        CHECK_OK(mcdl_call_multi(f, 3, (mcdl_node *[]){in[0], in[1], in[2]}, 1, &yf));
+        CHECK_OK(mcdl_call_multi(b, 3, (mcdl_node *[]){in[0], in[3], in[4]}, 1, &yb));
+        y = mcdl_concatenate(g, 2, (mcdl_node *[]){yf, yb}, NULL);
+    } else {
+        mcdl_layer *l = mcdl_bidirectional_layer(
+            g, &(mcdl_bidirectional_opts){.cell = MCDL_CELL_LSTM, .layer = {.units = 5}});
+        CHECK_OK(mcdl_call_multi(l, 5, in, 1, &y));
+    }
+    mcdl_model *m = NULL;
+    CHECK_OK(mcdl_model_create(&m, g, 5, in, 1, &y, "bidir_state"));
+    mcdl_graph_destroy(g);
+    return m;
+}
+
+static void test_bidirectional_state(void) {
+    mcdl_model *a = bidir_state_model(false), *b = bidir_state_model(true);
+    mcdl_tensor *x[5] = {NULL}, *ya = NULL, *yb = NULL;
+    if (!a || !b) goto out;
+    CHECK(mcdl_model_num_weights(a) == 6 && mcdl_model_num_weights(b) == 6, "6 weights each");
+    for (int i = 0; i < 6; i++) {
+        mcdl_weight_info wa, wb;
+        CHECK_OK(mcdl_model_weight(a, i, &wa));
+        CHECK_OK(mcdl_model_weight(b, i, &wb));
+        memcpy(mcdl_tensor_data(wb.value), mcdl_tensor_data(wa.value),
+               (size_t)mcdl_tensor_numel(wa.value) * sizeof(float));
+    }
+    mcdl_model_weights_changed(b);
+    CHECK_OK(mcdl_tensor_create(&x[0], 3, (int64_t[]){2, 4, 3}));
+    for (int k = 1; k < 5; k++) CHECK_OK(mcdl_tensor_create(&x[k], 2, (int64_t[]){2, 5}));
+    for (int k = 0; k < 5; k++)
+        if (x[k])
+            mcdl_rng_fill_uniform(50 + (uint64_t)k, 0, 0, mcdl_tensor_data(x[k]),
+                                  mcdl_tensor_numel(x[k]), -1, 1);
+    CHECK_OK(mcdl_model_predict(a, 5, (const mcdl_tensor *const *)x, NULL, 1, &ya));
+    CHECK_OK(mcdl_model_predict(b, 5, (const mcdl_tensor *const *)x, NULL, 1, &yb));
+    double err = ya && yb ? 0 : 1;
+    for (int64_t i = 0; ya && yb && i < 20; i++)
+        err = fmax(err, fabs(mcdl_tensor_data(ya)[i] - mcdl_tensor_data(yb)[i]));
+    CHECK(err < 1e-6, "Bidirectional initial_state = two LSTMs with those states: error %.3g", err);
+out:
+    for (int k = 0; k < 5; k++) mcdl_tensor_destroy(x[k]);
+    mcdl_tensor_destroy(ya), mcdl_tensor_destroy(yb);
+    mcdl_model_destroy(a), mcdl_model_destroy(b);
+}
+
 int main(void) {
     test_seed_models();
     test_weight_names();
@@ -390,5 +565,7 @@ int main(void) {
     test_bad_inputs();
     test_from_config();
     test_mask();
+    test_bidirectional_mask();
+    test_bidirectional_state();
     return check_finish();
 }

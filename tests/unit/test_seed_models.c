@@ -60,6 +60,25 @@ int main(void) {
         mcdl_tensor_destroy(y);
         mcdl_model_destroy(m);
     }
+    /* The anchor's variants: the transformer with 16 per head (PyTorch's
+     * nn.MultiheadAttention(128, 8)), every other model the Keras seed itself. */
+    for (int k = 0; k < mcdl_seed_model_count(); k++) {
+        const char *name = mcdl_seed_model_name(k);
+        mcdl_model *a = NULL, *b = NULL;
+        mcdl_seed_model_info ia, ib;
+        CHECK_OK(mcdl_seed_model_build_anchor(name, 3, &a, &ia));
+        CHECK_OK(mcdl_seed_model_build(name, 3, &b, &ib));
+        int64_t ta = -1, tb = -1;
+        mcdl_model_count_params(a, &ta, NULL, NULL);
+        mcdl_model_count_params(b, &tb, NULL, NULL);
+        const bool tr = !strcmp(name, "transformer");
+        CHECK(ta == ia.params && ta == (tr ? MCDL_SEED_TRANSFORMER_ANCHOR_PARAMS : tb),
+              "%s anchor variant: %lld params (info %lld, Keras seed %lld)", name, (long long)ta,
+              (long long)ia.params, (long long)tb);
+        CHECK(ia.batch_size == ib.batch_size && ia.n_samples == ib.n_samples, "%s info", name);
+        mcdl_model_destroy(a);
+        mcdl_model_destroy(b);
+    }
     mcdl_model *m = NULL;
     CHECK_STATUS(mcdl_seed_model_build("vgg", 1, &m, NULL), MCDL_ERR_ARG);
     CHECK(m == NULL && strstr(mcdl_last_error(), "'vgg'") && strstr(mcdl_last_error(), "resnet"),

@@ -50,7 +50,7 @@ static mcdl_status bench_one(const char *name, double seconds, double *train_sps
     mcdl_model *m = NULL;
     mcdl_seed_model_info info;
     mcdl_tensor *x[2] = {NULL, NULL}, *y = NULL, *x1[2] = {NULL, NULL}, *out = NULL;
-    mcdl_status s = mcdl_seed_model_build(name, 1, &m, &info);
+    mcdl_status s = mcdl_seed_model_build_anchor(name, 1, &m, &info);
     if (s == MCDL_OK)
         s = mcdl_model_compile(m, &(mcdl_compile_opts){.loss = info.loss,
                                                        .optimizer = {.kind = MCDL_OPTIMIZER_ADAM,

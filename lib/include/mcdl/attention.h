@@ -11,10 +11,12 @@
  *     h = mcdl_global_average_pooling1d(g, h, NULL, NULL);
  *     mcdl_node *y = mcdl_dense(g, h, &(mcdl_dense_opts){.units = 1, .activation = MCDL_SIGMOID});
  *
- * Masks: the core graph does not propagate Keras' implicit masks, so a padding mask is an
- * explicit input: MultiHeadAttention takes an attention_mask node (T, S) per sample and
- * GlobalAveragePooling1D a mask node (T); nonzero = keep. mcdl_embedding_mask() makes the
- * (T) mask Keras' mask_zero would (id != 0). */
+ * Masks: Embedding(mask_zero=True) gives its output Keras' implicit mask (id != 0,
+ * mcdl_node_keras_mask), which the masking layers pass on and MultiHeadAttention
+ * (q_mask[:, :, None] & v_mask[:, None, :]), GlobalAveragePooling1D (masked mean) and the
+ * RNNs consume without an explicit input. Explicit masks work too: MultiHeadAttention
+ * takes an attention_mask node (T, S) per sample and GlobalAveragePooling1D a mask node
+ * (T); nonzero = keep. mcdl_embedding_mask() makes the (T) mask as a node. */
 #ifndef MCDL_ATTENTION_H
 #define MCDL_ATTENTION_H
 
@@ -35,7 +37,7 @@ extern "C" {
 typedef struct {
     int64_t input_dim;  /**< required, > 0 */
     int64_t output_dim; /**< required, > 0 */
-    bool mask_zero;     /**< kept in the config; use mcdl_embedding_mask for the mask */
+    bool mask_zero;     /**< the output carries the mask id != 0 (mcdl_node_keras_mask) */
     mcdl_init embeddings_initializer; /**< default random_uniform(-0.05, 0.05) */
     const char *name;
 } mcdl_embedding_opts;

@@ -108,6 +108,14 @@ int mcdl_node_shape(const mcdl_node *n, int64_t shape[MCDL_MAX_RANK]);
 mcdl_layer *mcdl_node_layer(const mcdl_node *n);
 int mcdl_node_call_index(const mcdl_node *n);
 int mcdl_node_tensor_index(const mcdl_node *n);
+/** Keras' implicit mask carried by a node (per sample (T), 1 = keep the step), or NULL.
+ *  Embedding(mask_zero=True) makes one (a NotEqual node on its ids); the layers that
+ *  support masking pass it on (Dense, Activation, Dropout, LayerNormalization,
+ *  BatchNormalization, MultiHeadAttention (the query's), Add when its inputs agree, the
+ *  positional encodings, RNNs with return_sequences) and the ones that consume it take it
+ *  as an extra call input: MultiHeadAttention (query and value masks), GlobalAveragePooling1D,
+ *  SimpleRNN/LSTM/GRU. See docs/attention.md. */
+mcdl_node *mcdl_node_keras_mask(const mcdl_node *n);
 
 /* ---- layers: calling, naming, introspection ------------------------------------------- */
 
@@ -128,6 +136,8 @@ const char *mcdl_layer_name(const mcdl_layer *l);
 const char *mcdl_layer_class_name(const mcdl_layer *l);
 /** Number of times the layer has been called (Keras' inbound nodes). */
 int mcdl_layer_num_calls(const mcdl_layer *l);
+/** The call's explicit inputs (Keras' call arguments); implicit masks a layer took from
+ *  them (mcdl_node_keras_mask) follow at indices >= this count and are not listed here. */
 int mcdl_layer_call_num_inputs(const mcdl_layer *l, int call);
 mcdl_node *mcdl_layer_call_input(const mcdl_layer *l, int call, int i);
 int mcdl_layer_call_num_outputs(const mcdl_layer *l, int call);

@@ -43,6 +43,16 @@ const char *mcdl_seed_model_name(int i);
 mcdl_status mcdl_seed_model_build(const char *name, uint64_t seed, mcdl_model **out,
                                   mcdl_seed_model_info *info);
 
+/** The same with the speed anchor's shapes where they differ from the Keras seed: only the
+ *  transformer, whose anchor layer nn.MultiheadAttention(128, 8) has 128 / 8 = 16 per head
+ *  (the Keras seed: key_dim 64, 4x the projection and attention work), so the anchor's
+ *  variant has MultiHeadAttention(num_heads 8, key_dim 16) and
+ *  MCDL_SEED_TRANSFORMER_ANCHOR_PARAMS parameters. `mcdl bench` builds these, so both
+ *  sides of tools/seeds-compare do the same work. */
+mcdl_status mcdl_seed_model_build_anchor(const char *name, uint64_t seed, mcdl_model **out,
+                                         mcdl_seed_model_info *info);
+#define MCDL_SEED_TRANSFORMER_ANCHOR_PARAMS 1346433
+
 /** Synthetic data for a built seed model: x[i] (n, input i's shape) uniform in [0, 1)
  *  (token ids uniform in [0, vocab)), y (n, 1) class ids or 0/1 values, or a copy of
  *  x[0] for an autoencoder. x must have room for mcdl_model_num_inputs(m) tensors; the
