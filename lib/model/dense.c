@@ -123,7 +123,7 @@ static void dense_workspace(const mcdl_layer *l, int call, int64_t batch, bool t
  * streams a contiguous slab of rows, 15-25% faster than column halves measured on
  * 5408 x 128), so the layer leaves it alone. */
 #define DENSE_SPLIT_MAX_K 2048
-#define DENSE_SPLIT_MIN_WEIGHTS 65536
+#define DENSE_SPLIT_MIN_WEIGHTS 32768
 #define DENSE_SPLIT_ALIGN 16 /* columns: one 64-byte line of a kernel row */
 
 static int dense_split_threads(int64_t M, int64_t K, int64_t N) {
