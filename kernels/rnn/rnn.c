@@ -78,7 +78,7 @@ static size_t rnn_take(rnn_sizer *z, int64_t a, int64_t b, int64_t c) {
 }
 
 typedef struct {
-    size_t wp, up, zpre, hprev, cprev, aux, hT, cT, yl;
+    size_t wp, up, zpre, hprev, cprev, aux, hd, hT, cT, yl;
 } rnn_fwd_layout;
 
 typedef struct {
@@ -99,6 +99,7 @@ static size_t rnn_fwd_plan(const mcdl_rnn_desc *d, rnn_fwd_layout *l) {
     l->hprev = rnn_take(&z, B * T, u, 1);
     l->cprev = rnn_take(&z, lstm ? B * T : 0, u, 1);
     l->aux = rnn_take(&z, gru ? B * T : 0, u, 1);
+    l->hd = rnn_take(&z, d->rec_dropout ? B * T : 0, u, 1);
     l->hT = rnn_take(&z, B, u, 1);
     l->cT = rnn_take(&z, B, u, 1);
     l->yl = rnn_take(&z, B, u, 1);
@@ -229,12 +230,14 @@ static void rnn_ctx_init(mcdl_rnn_ctx *c, const mcdl_rnn_isa_ops *ops, const mcd
     c->bias_in = a->bias;
     c->bias_rec = c->gru_ra && a->bias ? a->bias + c->Gu : NULL;
     c->mask = a->mask;
+    c->rmask = d->rec_dropout ? a->rmask : NULL;
     c->wp = ws + l->wp;
     c->up = ws + l->up;
     c->zpre = ws + l->zpre;
     c->hprev = ws + l->hprev;
     c->cprev = ws + l->cprev;
     c->aux = ws + l->aux;
+    c->hd = c->rmask ? ws + l->hd : NULL;
     c->hT = ws + l->hT;
     c->cT = ws + l->cT;
     c->yl = ws + l->yl;
@@ -352,6 +355,10 @@ void mcdl_rnn_fwd_isa(mcdl_isa isa, const mcdl_rnn_desc *d, const mcdl_rnn_fwd_a
             else
                 memset(cc, 0, (size_t)u * sizeof(float));
         }
+        if (c.hd) {
+            float *hd = c.hd + (t0 * B + b) * u;
+            for (int64_t j = 0; j < u; j++) hd[j] = h[j] * c.rmask[b * u + j];
+        }
     }
     memset(c.yl, 0, (size_t)(B * u) * sizeof(float));
 
@@ -403,7 +410,7 @@ static void rnn_bwd_post(const rnn_post *p, const mcdl_rnn_isa_ops *ops, int tid
     for (int64_t k0 = 0; k0 < BT; k0 += RNN_POST_ROWS) {
         const int64_t kn = BT - k0 < RNN_POST_ROWS ? BT - k0 : RNN_POST_ROWS;
         const bool acc = k0 > 0 || g->accumulate;
-        const float *dz = c->dz + k0 * Gu, *hp = c->hprev + k0 * u;
+        const float *dz = c->dz + k0 * Gu, *hp = mcdl_rnn_hsrc(c) + k0 * u;
         ops->wgrad(p->xt + k0 * in, in, dz, Gu, g->dkernel, Gu, in, Gu, kn, acc, tid, nth);
         if (p->dxt) ops->dx(dz, Gu, p->wtp, in, p->dxt + k0 * in, kn, tid, nth);
         if (c->cell == MCDL_RNN_GRU) {

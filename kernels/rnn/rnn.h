@@ -26,6 +26,9 @@
  *   register-tiled kernel of this directory: both operands are row-major over the T*B
  *   rows, the one case where a dedicated tile beats packing for a general GEMM), and
  *   dx = dZ·Wᵀ one pass over all rows.
+ * - Recurrent dropout (rmask): the forward also stores hd = h_prev ⊙ rmask per step, the
+ *   operand of the recurrent product, of the GRU candidate's r ⊙ h and of the recurrent
+ *   weight gradient; dh_prev gets rmask ⊙ (dA·Uᵀ) besides its direct terms.
  * - Workspaces: the caller provides them (sizes from the *_workspace_size functions, in
  *   bytes, 64-byte aligned); nothing is allocated here. The forward workspace keeps
  *   what the backward needs, so a training step passes the same fwd workspace to
@@ -55,6 +58,7 @@ typedef struct {
     mcdl_act rec_act; /* gate activation (Keras `recurrent_activation`, sigmoid default) */
     bool reset_after; /* GRU only */
     bool go_backwards;
+    bool rec_dropout; /* the workspace holds the dropped-out states: fwd args may pass rmask */
 } mcdl_rnn_desc;
 
 typedef struct {
@@ -65,6 +69,11 @@ typedef struct {
     const float *h0;      /* (B, u) or NULL = zeros */
     const float *c0;      /* LSTM (B, u) or NULL = zeros */
     const uint8_t *mask;  /* (B, T) or NULL = every step real */
+    const float *rmask;   /* (B, u) recurrent dropout: h_prev * rmask (0 or 1/(1-rate)) is
+                             what enters the recurrent product at every step (one mask per
+                             sequence, shared by the gates), the state itself is not
+                             scaled; NULL = none. Needs desc.rec_dropout, and the same
+                             rmask again for the backward of this forward */
     float *y;             /* (B, T, u) outputs in processing order, or NULL */
     float *y_last;        /* (B, u) last output (return_sequences=False), or NULL */
     float *h_last;        /* (B, u) final h state, or NULL */

@@ -29,11 +29,13 @@ typedef struct {
     const float *bias_in;  /* (Gu) padded per gate as given, or NULL */
     const float *bias_rec; /* GRU reset_after recurrent bias (3u), or NULL */
     const uint8_t *mask;
+    const float *rmask; /* (B, u) recurrent dropout scale, or NULL */
     /* forward state (workspace) */
     float *zpre;         /* (T, B, Gu) gates as act_keep stores them (activated; swish: input) */
     float *hprev;        /* (B, T, u) h entering time t */
     float *cprev;        /* (B, T, u) LSTM c entering time t */
-    float *aux;          /* (B, T, u) GRU: ra h·U_h + b_rec,h; rf r⊙h_prev */
+    float *aux;          /* (T, B, u) GRU: ra hd·U_h + b_rec,h; rf r⊙hd */
+    float *hd;           /* (T, B, u) h_prev ⊙ rmask with recurrent dropout, else NULL */
     float *hT, *cT, *yl; /* (B, u) final h, final c, last output */
     float *y;            /* user's (B, T, u) or NULL */
     /* backward */
@@ -48,6 +50,9 @@ typedef struct {
 static inline int64_t mcdl_rnn_time(const mcdl_rnn_ctx *c, int64_t s) {
     return c->go_backwards ? c->T - 1 - s : s;
 }
+
+/* The rows the recurrent product reads: h_prev, or h_prev ⊙ rmask with recurrent dropout. */
+static inline const float *mcdl_rnn_hsrc(const mcdl_rnn_ctx *c) { return c->hd ? c->hd : c->hprev; }
 
 /* Unit blocks per work item: a SimpleRNN forward tile and the backward dh product
  * cover this many blocks at once so each broadcast feeds several FMAs (RNN_MR x RNN_GB

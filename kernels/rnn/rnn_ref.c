@@ -51,12 +51,15 @@ int mcdl_rnn_fwd_ref(const mcdl_rnn_desc *d, const mcdl_rnn_fwd_args *a) {
         for (int64_t b = 0; b < B; b++) {
             const float *xt = a->x + (b * T + t) * in;
             double *hb = h + b * u, *cb = c + b * u;
-            /* xz = x·W + b_in; hz = h·U (+ b_rec for GRU reset_after) */
+            /* recurrent dropout: the recurrent products see hd = h ⊙ rmask */
+            const float *rm = a->rmask && d->rec_dropout ? a->rmask + b * u : NULL;
+            /* xz = x·W + b_in; hz = hd·U (+ b_rec for GRU reset_after) */
             for (int64_t j = 0; j < Gu; j++) {
                 double sx = a->bias ? a->bias[j] : 0.0,
                        sh = gru_ra && a->bias ? a->bias[Gu + j] : 0.0;
                 for (int64_t k = 0; k < in; k++) sx += (double)xt[k] * a->kernel[k * Gu + j];
-                for (int64_t k = 0; k < u; k++) sh += hb[k] * a->rkernel[k * Gu + j];
+                for (int64_t k = 0; k < u; k++)
+                    sh += hb[k] * (rm ? rm[k] : 1.0) * a->rkernel[k * Gu + j];
                 xz[j] = sx;
                 hz[j] = sh;
             }
@@ -85,7 +88,7 @@ int mcdl_rnn_fwd_ref(const mcdl_rnn_desc *d, const mcdl_rnn_fwd_args *a) {
                         double sr = 0.0;
                         for (int64_t k = 0; k < u; k++) {
                             double rk = ref_act(d->rec_act, xz[u + k] + hz[u + k]);
-                            sr += rk * hb[k] * a->rkernel[k * Gu + 2 * u + j];
+                            sr += rk * hb[k] * (rm ? rm[k] : 1.0) * a->rkernel[k * Gu + 2 * u + j];
                         }
                         hh = ref_act(d->act, xz[2 * u + j] + sr);
                     }

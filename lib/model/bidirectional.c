@@ -170,18 +170,27 @@ static mcdl_status bidir_infer(mcdl_layer *l, mcdl_infer_args *a) {
     return MCDL_OK;
 }
 
+/* Per direction k: fws, ybuf, xd (dropped-out inputs) and rm (recurrent mask). Memory of
+ * the forward (saved in training, scratch in inference): [fws 0][fws 1][y 0][y 1][xd 0]
+ * [xd 1][rm 0][rm 1][step mask]; scratch of the backward: [bws][dy 0][dy 1][dxt][dxd]. */
 typedef struct {
-    size_t fws, bws, ybuf, dxt, mb;
+    size_t fws, bws, ybuf, dxt, xd, rm, mb;
 } bidir_sizes;
 
-static bidir_sizes bidir_plan(const bidir_state *st, int64_t B, int64_t T) {
-    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(&st->f, B, T);
+static bidir_sizes bidir_plan(const bidir_state *st, int64_t B, int64_t T, bool training) {
+    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(&st->f, B, T, training);
     const int64_t rows = st->f.return_sequences ? B * T : B;
     return (bidir_sizes){mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d)),
                          mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d)),
                          mcdl_rnn_round64((size_t)(rows * st->f.units) * sizeof(float)),
                          mcdl_rnn_round64((size_t)(B * T * st->f.in_dim) * sizeof(float)),
+                         mcdl_rnn_xdrop_bytes(&st->f, B, T, training),
+                         mcdl_rnn_rmask_bytes(&st->f, B, training),
                          st->f.mask_input ? mcdl_rnn_round64((size_t)(B * T)) : 0};
+}
+
+static size_t bidir_fwd_bytes(const bidir_sizes *z) {
+    return 2 * (z->fws + z->ybuf + z->xd + z->rm) + z->mb;
 }
 
 static void bidir_workspace(const mcdl_layer *l, int call, int64_t batch, bool training,
@@ -189,10 +198,9 @@ static void bidir_workspace(const mcdl_layer *l, int call, int64_t batch, bool t
     const bidir_state *st = mcdl_layer_state(l);
     int64_t shape[MCDL_MAX_RANK];
     mcdl_node_shape(mcdl_layer_call_input(l, call, 0), shape);
-    bidir_sizes z = bidir_plan(st, batch, shape[0]);
-    const size_t fwd = 2 * z.fws + 2 * z.ybuf + z.mb; /* the step mask bytes last */
-    *saved = training ? fwd : 0;
-    *scratch = training ? z.bws + 2 * z.ybuf + z.dxt : fwd;
+    bidir_sizes z = bidir_plan(st, batch, shape[0], training);
+    *saved = training ? bidir_fwd_bytes(&z) : 0;
+    *scratch = training ? z.bws + 2 * z.ybuf + z.dxt + z.xd : bidir_fwd_bytes(&z);
 }
 
 /* Row r of the backward copy's output that lines up with row r of the forward one. */
@@ -204,23 +212,32 @@ static int64_t bidir_row_b(const bidir_state *st, int64_t r, int64_t T) {
 
 static mcdl_status bidir_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const bidir_state *st = mcdl_layer_state(l);
-    if (a->training && st->f.recurrent_dropout > 0)
-        return mcdl_error(MCDL_ERR_UNSUPPORTED,
-                          "Bidirectional '%s': recurrent_dropout in training is not implemented",
-                          mcdl_layer_name(l));
     const int64_t B = a->batch, T = a->x_shape[0].d[0], u = st->f.units;
-    const bidir_sizes z = bidir_plan(st, B, T);
+    const bidir_sizes z = bidir_plan(st, B, T, a->training);
     char *mem = a->training ? a->saved : a->scratch;
     float *yf = (float *)(mem + 2 * z.fws), *yb = (float *)(mem + 2 * z.fws + z.ybuf);
     const int nm = st->merge == MCDL_MERGE_NONE ? 2 : 1, ns = mcdl_rnn_num_states(st->f.cell);
     const mcdl_rnn_cfg *cfg[2] = {&st->f, &st->b};
     float *ys[2] = {yf, yb};
-    uint8_t *mask = st->f.mask_input ? (uint8_t *)(mem + 2 * z.fws + 2 * z.ybuf) : NULL;
+    char *xd = mem + 2 * (z.fws + z.ybuf), *rm = xd + 2 * z.xd;
+    uint8_t *mask = st->f.mask_input ? (uint8_t *)(rm + 2 * z.rm) : NULL;
     for (int64_t i = 0; mask && i < B * T; i++) mask[i] = a->x[a->n_in - 1][i] != 0.0f;
     const int nst = a->n_in - 1 - (mask ? 1 : 0); /* initial states: 0 or 2·ns */
     for (int k = 0; k < 2; k++) {
-        mcdl_rnn_desc d = mcdl_rnn_cfg_desc(cfg[k], B, T);
-        mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, cfg[k], a->x[0]);
+        mcdl_rnn_desc d = mcdl_rnn_cfg_desc(cfg[k], B, T, a->training);
+        const float *x = a->x[0];
+        if (z.xd) {
+            /* each direction is a layer of its own in Keras, with masks of its own */
+            float *xk = (float *)(xd + k * z.xd);
+            mcdl_rnn_drop_inputs(cfg[k], a, k, x, xk);
+            x = xk;
+        }
+        mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, cfg[k], x);
+        if (z.rm) {
+            float *rk = (float *)(rm + k * z.rm);
+            mcdl_rnn_rec_mask(cfg[k], a, k, rk);
+            fa.rmask = rk;
+        }
         fa.mask = mask;
         fa.h0 = nst ? a->x[1 + k * ns] : NULL;
         fa.c0 = nst && ns == 2 ? a->x[2 + k * ns] : NULL;
@@ -262,12 +279,13 @@ static mcdl_status bidir_forward(mcdl_layer *l, const mcdl_exec_args *a) {
 static mcdl_status bidir_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const bidir_state *st = mcdl_layer_state(l);
     const int64_t B = a->batch, T = a->x_shape[0].d[0], u = st->f.units, in = st->f.in_dim;
-    const bidir_sizes z = bidir_plan(st, B, T);
+    const bidir_sizes z = bidir_plan(st, B, T, true);
     char *mem = a->saved, *sc = a->scratch;
     const float *yf = (const float *)(mem + 2 * z.fws),
                 *yb = (const float *)(mem + 2 * z.fws + z.ybuf);
     float *dyf = (float *)(sc + z.bws), *dyb = (float *)(sc + z.bws + z.ybuf);
-    float *dxt = (float *)(sc + z.bws + 2 * z.ybuf);
+    float *dxt = (float *)(sc + z.bws + 2 * z.ybuf),
+          *dxd = (float *)(sc + z.bws + 2 * z.ybuf + z.dxt);
     const int nm = st->merge == MCDL_MERGE_NONE ? 2 : 1, ns = mcdl_rnn_num_states(st->f.cell);
     const int64_t rows = st->f.return_sequences ? B * T : B, ou = bidir_out_units(st);
     for (int64_t r = 0; r < rows; r++) {
@@ -296,21 +314,27 @@ static mcdl_status bidir_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     }
     const mcdl_rnn_cfg *cfg[2] = {&st->f, &st->b};
     const float *dys[2] = {dyf, dyb};
-    const uint8_t *mask = st->f.mask_input ? (const uint8_t *)(mem + 2 * z.fws + 2 * z.ybuf) : NULL;
+    const char *xd = mem + 2 * (z.fws + z.ybuf), *rm = xd + 2 * z.xd;
+    const uint8_t *mask = st->f.mask_input ? (const uint8_t *)(rm + 2 * z.rm) : NULL;
     if (mask && a->dx[a->n_in - 1]) memset(a->dx[a->n_in - 1], 0, (size_t)(B * T) * sizeof(float));
     const int nst = a->n_in - 1 - (mask ? 1 : 0);
     for (int k = 0; k < 2; k++) {
-        mcdl_rnn_desc d = mcdl_rnn_cfg_desc(cfg[k], B, T);
-        mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, cfg[k], a->x[0]);
+        mcdl_rnn_desc d = mcdl_rnn_cfg_desc(cfg[k], B, T, true);
+        mcdl_rnn_fwd_args fa =
+            mcdl_rnn_cfg_fwd_args(l, cfg[k], z.xd ? (const float *)(xd + k * z.xd) : a->x[0]);
+        fa.rmask = z.rm ? (const float *)(rm + k * z.rm) : NULL;
         fa.mask = mask;
         fa.h0 = nst ? a->x[1 + k * ns] : NULL;
         fa.c0 = nst && ns == 2 ? a->x[2 + k * ns] : NULL;
+        /* the kernel writes dx; the directions' shares are summed below (through the
+         * dropout masks when there are any) */
+        float *dxk = z.xd ? dxd : k == 0 ? a->dx[0] : dxt;
         mcdl_rnn_bwd_args g = {
             .dy = st->f.return_sequences ? dys[k] : NULL,
             .dy_last = st->f.return_sequences ? NULL : dys[k],
             .dh_last = st->f.return_state ? a->dy[nm + k * ns] : NULL,
             .dc_last = st->f.return_state && ns == 2 ? a->dy[nm + k * ns + 1] : NULL,
-            .dx = a->dx[0] ? (k == 0 ? a->dx[0] : dxt) : NULL,
+            .dx = a->dx[0] ? dxk : NULL,
             .dkernel = mcdl_layer_weight_grad(l, cfg[k]->wk),
             .drkernel = mcdl_layer_weight_grad(l, cfg[k]->wr),
             .dbias = cfg[k]->wb >= 0 ? mcdl_layer_weight_grad(l, cfg[k]->wb) : NULL,
@@ -319,8 +343,9 @@ static mcdl_status bidir_backward(mcdl_layer *l, const mcdl_exec_args *a) {
             .accumulate = true,
         };
         mcdl_rnn_bwd(&d, &fa, &g, mem + k * z.fws, sc);
+        if (z.xd && a->dx[0]) mcdl_rnn_drop_inputs_grad(cfg[k], a, k, dxd, a->dx[0], k == 1);
     }
-    if (a->dx[0])
+    if (a->dx[0] && !z.xd)
         for (int64_t i = 0; i < B * T * in; i++) a->dx[0][i] += dxt[i];
     return MCDL_OK;
 }

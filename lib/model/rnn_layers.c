@@ -146,7 +146,8 @@ mcdl_status mcdl_rnn_cfg_build(mcdl_layer *l, mcdl_rnn_cfg *c, const char *prefi
     return MCDL_OK;
 }
 
-mcdl_rnn_desc mcdl_rnn_cfg_desc(const mcdl_rnn_cfg *c, int64_t batch, int64_t steps) {
+mcdl_rnn_desc mcdl_rnn_cfg_desc(const mcdl_rnn_cfg *c, int64_t batch, int64_t steps,
+                                bool training) {
     return (mcdl_rnn_desc){.cell = c->cell,
                            .batch = batch,
                            .steps = steps,
@@ -155,7 +156,64 @@ mcdl_rnn_desc mcdl_rnn_cfg_desc(const mcdl_rnn_cfg *c, int64_t batch, int64_t st
                            .act = (mcdl_act)c->act,
                            .rec_act = (mcdl_act)c->rec_act,
                            .reset_after = c->reset_after,
-                           .go_backwards = c->go_backwards};
+                           .go_backwards = c->go_backwards,
+                           .rec_dropout = training && c->recurrent_dropout > 0};
+}
+
+size_t mcdl_rnn_xdrop_bytes(const mcdl_rnn_cfg *c, int64_t batch, int64_t steps, bool training) {
+    return training && c->dropout > 0
+               ? mcdl_rnn_round64((size_t)(batch * steps * c->in_dim) * sizeof(float))
+               : 0;
+}
+
+size_t mcdl_rnn_rmask_bytes(const mcdl_rnn_cfg *c, int64_t batch, bool training) {
+    return training && c->recurrent_dropout > 0
+               ? mcdl_rnn_round64((size_t)(batch * c->units) * sizeof(float))
+               : 0;
+}
+
+/* Counter of mask element i: the input mask first, then the recurrent one, per salt. For
+ * salt 0 the input mask keeps the counters it always had (b * in + k). */
+static float rnn_mask_value(const mcdl_exec_args *a, uint64_t counter, float rate) {
+    return mcdl_rng_uniform(a->rng_seed, a->rng_stream, a->rng_offset + counter) >= rate
+               ? 1.0f / (1.0f - rate)
+               : 0.0f;
+}
+
+static uint64_t rnn_mask_base(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt) {
+    return (uint64_t)salt * (uint64_t)(a->batch * (c->in_dim + c->units));
+}
+
+void mcdl_rnn_drop_inputs(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt, const float *x,
+                          float *xd) {
+    const int64_t B = a->batch, T = a->x_shape[0].d[0], in = c->in_dim;
+    const uint64_t base = rnn_mask_base(c, a, salt);
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t k = 0; k < in; k++) {
+            const float m = rnn_mask_value(a, base + (uint64_t)(b * in + k), c->dropout);
+            for (int64_t t = 0; t < T; t++) xd[(b * T + t) * in + k] = x[(b * T + t) * in + k] * m;
+        }
+}
+
+void mcdl_rnn_drop_inputs_grad(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt,
+                               const float *dxd, float *dx, bool accumulate) {
+    const int64_t B = a->batch, T = a->x_shape[0].d[0], in = c->in_dim;
+    const uint64_t base = rnn_mask_base(c, a, salt);
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t k = 0; k < in; k++) {
+            const float m = rnn_mask_value(a, base + (uint64_t)(b * in + k), c->dropout);
+            for (int64_t t = 0; t < T; t++) {
+                const int64_t i = (b * T + t) * in + k;
+                dx[i] = accumulate ? dx[i] + dxd[i] * m : dxd[i] * m;
+            }
+        }
+}
+
+void mcdl_rnn_rec_mask(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt, float *rm) {
+    const int64_t B = a->batch, u = c->units;
+    const uint64_t base = rnn_mask_base(c, a, salt) + (uint64_t)(B * c->in_dim);
+    for (int64_t i = 0; i < B * u; i++)
+        rm[i] = rnn_mask_value(a, base + (uint64_t)i, c->recurrent_dropout);
 }
 
 mcdl_rnn_fwd_args mcdl_rnn_cfg_fwd_args(const mcdl_layer *l, const mcdl_rnn_cfg *c,
@@ -249,30 +307,37 @@ static int64_t rnn_steps(const mcdl_layer *l, int call) {
     return shape[0];
 }
 
-/* saved (training): [kernel fwd workspace][dropped-out inputs]; scratch: the bwd workspace
- * and the dropped-out inputs' gradient (training) or the fwd workspace (inference). */
+/* Byte offsets of this call's buffers. saved (training): [kernel fwd workspace][dropped-out
+ * inputs][recurrent mask][step mask]; scratch: [bwd workspace][dropped-out inputs'
+ * gradient] in training, [fwd workspace][step mask] in inference. */
+typedef struct {
+    size_t fws, bws, xd, rm, mb;
+} rnn_layout;
+
+static rnn_layout rnn_plan(const mcdl_rnn_cfg *c, int64_t B, int64_t T, bool training) {
+    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(c, B, T, training);
+    return (rnn_layout){.fws = mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d)),
+                        .bws = training ? mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d)) : 0,
+                        .xd = mcdl_rnn_xdrop_bytes(c, B, T, training),
+                        .rm = mcdl_rnn_rmask_bytes(c, B, training),
+                        .mb = c->mask_input ? mcdl_rnn_round64((size_t)(B * T)) : 0};
+}
+
 static void rnn_workspace(const mcdl_layer *l, int call, int64_t batch, bool training,
                           size_t *saved, size_t *scratch) {
     const mcdl_rnn_cfg *c = mcdl_layer_state(l);
-    const int64_t T = rnn_steps(l, call);
-    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(c, batch, T);
-    const size_t xd =
-        c->dropout > 0 ? mcdl_rnn_round64((size_t)(batch * T * c->in_dim) * sizeof(float)) : 0;
-    const size_t fws = mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d));
-    const size_t mb = c->mask_input ? mcdl_rnn_round64((size_t)(batch * T)) : 0;
-    *saved = training ? fws + xd + mb : 0;
-    *scratch = training ? mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d)) + xd : fws + xd + mb;
+    const rnn_layout z = rnn_plan(c, batch, rnn_steps(l, call), training);
+    *saved = training ? z.fws + z.xd + z.rm + z.mb : 0;
+    *scratch = training ? z.bws + z.xd : z.fws + z.mb;
 }
 
-/* The step mask (bytes after the workspace and the dropped-out inputs) from the call's
- * last input, or NULL without mask_input. */
+/* The step mask (bytes after the workspace, the dropped-out inputs and the recurrent
+ * mask) from the call's last input, or NULL without mask_input. */
 static const uint8_t *rnn_mask(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, char *mem,
-                               size_t fws, bool fill) {
+                               const rnn_layout *z, bool fill) {
     if (!c->mask_input) return NULL;
     const int64_t B = a->batch, T = a->x_shape[0].d[0];
-    const size_t xd =
-        c->dropout > 0 ? mcdl_rnn_round64((size_t)(B * T * c->in_dim) * sizeof(float)) : 0;
-    uint8_t *m = (uint8_t *)(mem + fws + xd);
+    uint8_t *m = (uint8_t *)(mem + z->fws + z->xd + z->rm);
     if (fill) {
         const float *src = a->x[a->n_in - 1];
         for (int64_t i = 0; i < B * T; i++) m[i] = src[i] != 0.0f;
@@ -285,39 +350,28 @@ static int rnn_nstates(const mcdl_rnn_cfg *c, const mcdl_exec_args *a) {
     return a->n_in - 1 - (c->mask_input ? 1 : 0);
 }
 
-static bool rnn_keep(const mcdl_exec_args *a, int64_t b, int64_t k, int64_t in, float rate) {
-    return mcdl_rng_uniform(a->rng_seed, a->rng_stream, a->rng_offset + (uint64_t)(b * in + k)) >=
-           rate;
-}
-
 static mcdl_status rnn_forward(mcdl_layer *l, const mcdl_exec_args *a) {
     const mcdl_rnn_cfg *c = mcdl_layer_state(l);
-    const int64_t B = a->batch, T = a->x_shape[0].d[0], in = c->in_dim;
-    if (a->training && c->recurrent_dropout > 0)
-        return mcdl_error(
-            MCDL_ERR_UNSUPPORTED,
-            "%s '%s': recurrent_dropout %g in training is not implemented (set it to 0)",
-            k_class[c->cell], mcdl_layer_name(l), (double)c->recurrent_dropout);
-    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(c, B, T);
+    const int64_t B = a->batch, T = a->x_shape[0].d[0];
+    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(c, B, T, a->training);
+    const rnn_layout z = rnn_plan(c, B, T, a->training);
     char *mem = a->training ? a->saved : a->scratch;
     const float *x = a->x[0];
-    if (a->training && c->dropout > 0) {
-        /* Keras' RNN dropout: one (batch, features) mask for every step, inverted scaling */
-        float *xd = (float *)(mem + mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d)));
-        const float scale = 1.0f / (1.0f - c->dropout);
-        for (int64_t b = 0; b < B; b++)
-            for (int64_t k = 0; k < in; k++) {
-                const float m = rnn_keep(a, b, k, in, c->dropout) ? scale : 0.0f;
-                for (int64_t t = 0; t < T; t++)
-                    xd[(b * T + t) * in + k] = x[(b * T + t) * in + k] * m;
-            }
+    if (z.xd) {
+        float *xd = (float *)(mem + z.fws);
+        mcdl_rnn_drop_inputs(c, a, 0, x, xd);
         x = xd;
     }
     mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, c, x);
+    if (z.rm) {
+        float *rm = (float *)(mem + z.fws + z.xd);
+        mcdl_rnn_rec_mask(c, a, 0, rm);
+        fa.rmask = rm;
+    }
     const int nst = rnn_nstates(c, a);
     fa.h0 = nst > 0 ? a->x[1] : NULL;
     fa.c0 = nst > 1 ? a->x[2] : NULL;
-    fa.mask = rnn_mask(c, a, mem, mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d)), true);
+    fa.mask = rnn_mask(c, a, mem, &z, true);
     fa.y = c->return_sequences ? a->y[0] : NULL;
     fa.y_last = c->return_sequences ? NULL : a->y[0];
     fa.h_last = c->return_state ? a->y[1] : NULL;
@@ -329,18 +383,18 @@ static mcdl_status rnn_forward(mcdl_layer *l, const mcdl_exec_args *a) {
 
 static mcdl_status rnn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
     const mcdl_rnn_cfg *c = mcdl_layer_state(l);
-    const int64_t B = a->batch, T = a->x_shape[0].d[0], in = c->in_dim;
-    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(c, B, T);
-    const size_t fws = mcdl_rnn_round64(mcdl_rnn_fwd_workspace_size(&d));
-    const size_t bws = mcdl_rnn_round64(mcdl_rnn_bwd_workspace_size(&d));
-    const bool drop = c->dropout > 0;
-    const float *x = drop ? (const float *)((char *)a->saved + fws) : a->x[0];
-    float *dxd = drop && a->dx[0] ? (float *)((char *)a->scratch + bws) : a->dx[0];
+    const int64_t B = a->batch, T = a->x_shape[0].d[0];
+    mcdl_rnn_desc d = mcdl_rnn_cfg_desc(c, B, T, true);
+    const rnn_layout z = rnn_plan(c, B, T, true);
+    char *mem = a->saved;
+    const float *x = z.xd ? (const float *)(mem + z.fws) : a->x[0];
+    float *dxd = z.xd && a->dx[0] ? (float *)((char *)a->scratch + z.bws) : a->dx[0];
     mcdl_rnn_fwd_args fa = mcdl_rnn_cfg_fwd_args(l, c, x);
+    fa.rmask = z.rm ? (const float *)(mem + z.fws + z.xd) : NULL;
     const int nst = rnn_nstates(c, a);
     fa.h0 = nst > 0 ? a->x[1] : NULL;
     fa.c0 = nst > 1 ? a->x[2] : NULL;
-    fa.mask = rnn_mask(c, a, a->saved, fws, false);
+    fa.mask = rnn_mask(c, a, mem, &z, false);
     if (c->mask_input && a->dx[a->n_in - 1])
         memset(a->dx[a->n_in - 1], 0, (size_t)(B * T) * sizeof(float));
     const bool lstm = c->cell == MCDL_RNN_LSTM;
@@ -357,16 +411,8 @@ static mcdl_status rnn_backward(mcdl_layer *l, const mcdl_exec_args *a) {
         .dc0 = nst > 1 ? a->dx[2] : NULL,
         .accumulate = true,
     };
-    mcdl_rnn_bwd(&d, &fa, &g, a->saved, a->scratch);
-    if (drop && a->dx[0]) {
-        const float scale = 1.0f / (1.0f - c->dropout);
-        for (int64_t b = 0; b < B; b++)
-            for (int64_t k = 0; k < in; k++) {
-                const float m = rnn_keep(a, b, k, in, c->dropout) ? scale : 0.0f;
-                for (int64_t t = 0; t < T; t++)
-                    a->dx[0][(b * T + t) * in + k] = dxd[(b * T + t) * in + k] * m;
-            }
-    }
+    mcdl_rnn_bwd(&d, &fa, &g, mem, a->scratch);
+    if (z.xd && a->dx[0]) mcdl_rnn_drop_inputs_grad(c, a, 0, dxd, a->dx[0], false);
     return MCDL_OK;
 }
 

@@ -36,7 +36,24 @@ mcdl_status mcdl_rnn_cfg_check(const mcdl_layer *l, const mcdl_rnn_cfg *c);
 /* Declares kernel, recurrent_kernel, bias under prefix ("lstm_cell",
  * "forward_lstm/lstm_cell") for inputs of in_dim features. */
 mcdl_status mcdl_rnn_cfg_build(mcdl_layer *l, mcdl_rnn_cfg *c, const char *prefix, int64_t in_dim);
-mcdl_rnn_desc mcdl_rnn_cfg_desc(const mcdl_rnn_cfg *c, int64_t batch, int64_t steps);
+/* The kernel descriptor; training with recurrent_dropout > 0 asks for the dropped-out
+ * state buffer in the workspace. */
+mcdl_rnn_desc mcdl_rnn_cfg_desc(const mcdl_rnn_cfg *c, int64_t batch, int64_t steps, bool training);
+
+/* Dropout in training (Keras' RNN semantics): one (batch, features) input mask and one
+ * (batch, units) recurrent mask per call, the same at every step, inverted scaling. The
+ * masks come from the call's random triple; salt (0, 1: Bidirectional's directions)
+ * keeps directions apart. Sizes are 0 when the rate is 0 or not training. */
+size_t mcdl_rnn_xdrop_bytes(const mcdl_rnn_cfg *c, int64_t batch, int64_t steps, bool training);
+size_t mcdl_rnn_rmask_bytes(const mcdl_rnn_cfg *c, int64_t batch, bool training);
+/* xd = x ⊙ input mask, (batch, steps, in_dim). */
+void mcdl_rnn_drop_inputs(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt, const float *x,
+                          float *xd);
+/* dx (+)= dxd ⊙ input mask (the same mask as mcdl_rnn_drop_inputs). */
+void mcdl_rnn_drop_inputs_grad(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt,
+                               const float *dxd, float *dx, bool accumulate);
+/* rm = the recurrent mask, (batch, units) of 0 or 1/(1 - recurrent_dropout). */
+void mcdl_rnn_rec_mask(const mcdl_rnn_cfg *c, const mcdl_exec_args *a, int salt, float *rm);
 /* Forward args with the layer's weights (x, states and outputs are the caller's). */
 mcdl_rnn_fwd_args mcdl_rnn_cfg_fwd_args(const mcdl_layer *l, const mcdl_rnn_cfg *c, const float *x);
 /* "simple_rnn_cell", "lstm_cell", "gru_cell" and "simple_rnn", "lstm", "gru". */

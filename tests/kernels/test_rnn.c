@@ -16,6 +16,7 @@ typedef struct {
     int64_t B, T, in, u;
     bool back, mask, h0, bias;
     mcdl_act act, rec_act;
+    bool rdrop; /* recurrent dropout mask (rate 0.3) */
 } cfg;
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -33,7 +34,7 @@ static float *falloc(int64_t n) { return calloc((size_t)(n > 0 ? n : 1), sizeof(
 typedef struct {
     mcdl_rnn_desc d;
     int64_t nx, nw, nu, nb, ns, ny;
-    float *x, *w, *uk, *b, *h0, *c0;
+    float *x, *w, *uk, *b, *h0, *c0, *rmask;
     uint8_t *mask;
     float *dy, *dyl, *dhl, *dcl; /* loss weights = incoming gradients */
 } problem;
@@ -48,7 +49,8 @@ static void problem_make(problem *p, const cfg *c) {
                            .act = c->act,
                            .rec_act = c->rec_act,
                            .reset_after = c->reset_after,
-                           .go_backwards = c->back};
+                           .go_backwards = c->back,
+                           .rec_dropout = c->rdrop};
     int64_t G = mcdl_rnn_gates(c->cell);
     p->nx = c->B * c->T * c->in;
     p->nw = c->in * G * c->u;
@@ -60,6 +62,8 @@ static void problem_make(problem *p, const cfg *c) {
     p->h0 = falloc(p->ns), p->c0 = falloc(p->ns);
     p->dy = falloc(p->ny), p->dyl = falloc(p->ns), p->dhl = falloc(p->ns), p->dcl = falloc(p->ns);
     p->mask = calloc((size_t)(c->B * c->T), 1);
+    p->rmask = falloc(p->ns);
+    for (int64_t i = 0; i < p->ns; i++) p->rmask[i] = urand() > -0.4 ? (float)(1.0 / 0.7) : 0.0f;
     fill(p->x, p->nx, 1.0);
     /* Glorot-like scales keep the pre-activations O(1) so gradients are not saturated */
     fill(p->w, p->nw, 1.0 / sqrt((double)c->in));
@@ -77,6 +81,7 @@ static void problem_make(problem *p, const cfg *c) {
 
 static void problem_free(problem *p) {
     free(p->x), free(p->w), free(p->uk), free(p->b), free(p->h0), free(p->c0), free(p->mask);
+    free(p->rmask);
     free(p->dy), free(p->dyl), free(p->dhl), free(p->dcl);
 }
 
@@ -89,6 +94,7 @@ static mcdl_rnn_fwd_args fwd_args(const problem *p, const cfg *c, float *y, floa
                                .h0 = c->h0 ? p->h0 : NULL,
                                .c0 = c->h0 ? p->c0 : NULL,
                                .mask = c->mask ? p->mask : NULL,
+                               .rmask = c->rdrop ? p->rmask : NULL,
                                .y = y,
                                .y_last = yl,
                                .h_last = hl,
@@ -143,9 +149,10 @@ static void run_case(const cfg *c) {
     double e = fmax(fmax(maxdiff(y, ry, p.ny), maxdiff(yl, ryl, p.ns)), maxdiff(hl, rhl, p.ns));
     if (c->cell == MCDL_RNN_LSTM) e = fmax(e, maxdiff(cl, rcl, p.ns));
     CHECK(e <= tol,
-          "%s B%lld T%lld in%lld u%lld back%d mask%d h0%d bias%d act%d: fwd max err %.3g > %.3g",
+          "%s B%lld T%lld in%lld u%lld back%d mask%d h0%d bias%d act%d rdrop%d: fwd max err %.3g > "
+          "%.3g",
           cell_name(c), (long long)c->B, (long long)c->T, (long long)c->in, (long long)c->u,
-          c->back, c->mask, c->h0, c->bias, (int)c->act, e, tol);
+          c->back, c->mask, c->h0, c->bias, (int)c->act, c->rdrop, e, tol);
 
     /* bitwise reproducible: the same call twice, and with one thread */
     float *y2 = falloc(p.ny);
@@ -240,10 +247,11 @@ static void run_case(const cfg *c) {
          * to the sum of |terms| of the directional derivative */
         double gtol = 2e-3 * (mag + 1.0);
         CHECK(fabs(fd - an) <= gtol,
-              "%s B%lld T%lld in%lld u%lld back%d mask%d h0%d bias%d act%d: d/d%s analytic %.7g, "
+              "%s B%lld T%lld in%lld u%lld back%d mask%d h0%d bias%d act%d rdrop%d: d/d%s analytic "
+              "%.7g, "
               "finite difference %.7g (tol %.3g)",
               cell_name(c), (long long)c->B, (long long)c->T, (long long)c->in, (long long)c->u,
-              c->back, c->mask, c->h0, c->bias, (int)c->act, t[k].name, an, fd, gtol);
+              c->back, c->mask, c->h0, c->bias, (int)c->act, c->rdrop, t[k].name, an, fd, gtol);
         free(v), free(save);
     }
     free(dx), free(dw), free(du), free(db), free(dh0), free(dc0), free(y2);
@@ -269,19 +277,21 @@ int main(void) {
                                  {4, 2, 20, 16}, {2, 5, 1, 33}, {8, 3, 4, 64}};
     for (size_t ci = 0; ci < sizeof cells / sizeof cells[0]; ci++) {
         for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
-            for (int opt = 0; opt < 4; opt++) {
+            /* opt 4, 5: recurrent dropout, with go_backwards and no h0 / with masks and h0 */
+            for (int opt = 0; opt < 6; opt++) {
                 cfg c = {.cell = cells[ci].cell,
                          .reset_after = cells[ci].ra,
                          .B = shapes[si][0],
                          .T = shapes[si][1],
                          .in = shapes[si][2],
                          .u = shapes[si][3],
-                         .back = opt & 1,
-                         .mask = opt >= 2,
-                         .h0 = opt != 1,
+                         .back = opt == 1 || opt == 3 || opt == 4,
+                         .mask = opt == 2 || opt == 3 || opt == 5,
+                         .h0 = opt != 1 && opt != 4,
                          .bias = opt != 3,
                          .act = MCDL_ACT_TANH,
-                         .rec_act = MCDL_ACT_SIGMOID};
+                         .rec_act = MCDL_ACT_SIGMOID,
+                         .rdrop = opt >= 4};
                 run_case(&c);
             }
         }
@@ -304,7 +314,9 @@ int main(void) {
                      .h0 = true,
                      .bias = true,
                      .act = acts[k][0],
-                     .rec_act = acts[k][1]};
+                     .rec_act = acts[k][1],
+                     .rdrop = k == 1 || k == 2 ||
+                              k == 5}; /* smooth ones: kinks + masks bend differences */
             run_case(&c);
         }
     }

@@ -129,6 +129,17 @@ static mcdl_node *gru_rf_seq(mcdl_graph *g, mcdl_node *x) {
 static mcdl_node *simple(mcdl_graph *g, mcdl_node *x) {
     return mcdl_simple_rnn(g, x, &(mcdl_rnn_opts){.units = 50, .dropout = 0.25f});
 }
+static mcdl_node *lstm_rec_dropout(mcdl_graph *g, mcdl_node *x) {
+    return mcdl_lstm(g, x,
+                     &(mcdl_rnn_opts){.units = 20, .dropout = 0.2f, .recurrent_dropout = 0.3f});
+}
+static mcdl_node *bi_gru_rec_dropout(mcdl_graph *g, mcdl_node *x) {
+    return mcdl_bidirectional(
+        g, x,
+        &(mcdl_bidirectional_opts){
+            .cell = MCDL_CELL_GRU,
+            .layer = {.units = 10, .dropout = 0.25f, .recurrent_dropout = 0.4f}});
+}
 static mcdl_node *simple_seq(mcdl_graph *g, mcdl_node *x) {
     return mcdl_simple_rnn(g, x, &(mcdl_rnn_opts){.units = 70, .return_sequences = true});
 }
@@ -171,6 +182,8 @@ int main(void) {
     run(gru, "gru_backwards");
     run(gru_rf_seq, "gru_reset_before_seq");
     run(simple, "simple_rnn_dropout");
+    run(lstm_rec_dropout, "lstm_recurrent_dropout");
+    run(bi_gru_rec_dropout, "bidirectional_gru_recurrent_dropout");
     run(simple_seq, "simple_rnn_seq");
     run(stacked, "stacked");
     run(state_out, "lstm_return_state");

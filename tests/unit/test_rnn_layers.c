@@ -2,10 +2,12 @@
  * (SEED_MODELS.md), Keras weight paths, finite-difference gradient checks through the
  * layers for every cell and option (a Dense in front checks the input gradient; extra
  * Inputs through Dense layers check initial-state gradients), and the bad-input errors. */
+#include <math.h>
 #include <string.h>
 
 #include "check.h"
 #include "gradcheck.h"
+#include "lib/model/rnn_layers.h"
 
 #define EPS 1e-3f
 #define TOL 2e-2
@@ -172,21 +174,25 @@ static mcdl_node *cell_call(mcdl_graph *g, int cell, mcdl_node *x, const mcdl_rn
 
 static void test_gradients(void) {
     for (int cell = 0; cell < 4; cell++) { /* 3 = GRU reset_after=False */
-        for (int opt = 0; opt < 4; opt++) {
+        /* opt 4, 5: recurrent dropout (with input dropout and sequences / go_backwards) */
+        for (int opt = 0; opt < 6; opt++) {
             mcdl_graph *g;
             mcdl_graph_create(&g, 40 + (uint64_t)opt);
             mcdl_node *x = in2(g, 4, 3);
             mcdl_node *h = dense(g, x, 5, MCDL_TANH);
+            const bool seq = opt == 1 || opt == 3 || opt == 4,
+                       back = opt == 2 || opt == 3 || opt == 5;
             mcdl_rnn_opts o = {.units = 6,
-                               .return_sequences = opt & 1,
-                               .go_backwards = opt >= 2,
+                               .return_sequences = seq,
+                               .go_backwards = back,
                                .no_reset_after = cell == 3,
                                .no_bias = opt == 3,
-                               .dropout = opt == 2 ? 0.3f : 0};
+                               .dropout = opt == 2 || opt == 4 ? 0.3f : 0,
+                               .recurrent_dropout = opt >= 4 ? 0.4f : 0};
             mcdl_node *y = cell_call(g, cell < 3 ? cell : 2, h, &o);
             char what[96];
-            snprintf(what, sizeof what, "cell %d seq %d back %d bias %d dropout %d", cell, opt & 1,
-                     opt >= 2, opt != 3, opt == 2);
+            snprintf(what, sizeof what, "cell %d seq %d back %d bias %d dropout %g/%g", cell, seq,
+                     back, opt != 3, (double)o.dropout, (double)o.recurrent_dropout);
             gc(g, 1, &x, 1, &y, what);
         }
         /* return_state and initial_state (states through Dense layers from a second input) */
@@ -240,6 +246,23 @@ static void test_gradients(void) {
         CHECK(strstr(mcdl_last_error(), "'bi'") && strstr(mcdl_last_error(), "needs 4 tensors"),
               "Bidirectional initial_state count: %s", mcdl_last_error());
         mcdl_graph_destroy(g);
+    }
+    /* Bidirectional with input and recurrent dropout (each direction draws its own masks) */
+    for (int c = 0; c <= 2; c++) {
+        mcdl_graph *g;
+        mcdl_graph_create(&g, 70 + (uint64_t)c);
+        mcdl_node *x = in2(g, 4, 3);
+        mcdl_node *y = mcdl_bidirectional(
+            g, dense(g, x, 4, MCDL_TANH),
+            &(mcdl_bidirectional_opts){.cell = (mcdl_cell_kind)c,
+                                       .layer = {.units = 5,
+                                                 .return_sequences = c == 1,
+                                                 .dropout = 0.3f,
+                                                 .recurrent_dropout = 0.4f},
+                                       .merge_mode = c == 2 ? MCDL_MERGE_SUM : MCDL_MERGE_CONCAT});
+        char what[64];
+        snprintf(what, sizeof what, "bidirectional cell %d dropout + recurrent_dropout", c);
+        gc(g, 1, &x, 1, &y, what);
     }
     /* Bidirectional, every merge mode, with and without sequences */
     for (int mode = 0; mode <= MCDL_MERGE_NONE; mode++) {
@@ -558,7 +581,92 @@ out:
     mcdl_model_destroy(a), mcdl_model_destroy(b);
 }
 
+/* The dropout masks of a call: values 0 or 1/(1 - rate), about rate of them zero, fixed by
+ * the call's random triple, different per direction (salt) and between the input and the
+ * recurrent mask; none in inference. */
+static void test_dropout_masks(void) {
+    mcdl_rnn_cfg c;
+    mcdl_rnn_cfg_defaults(&c, MCDL_RNN_LSTM);
+    c.units = 50, c.in_dim = 50, c.dropout = 0.2f, c.recurrent_dropout = 0.3f;
+    enum { B = 64, T = 3 };
+    mcdl_shape xs = {.rank = 2, .d = {T, 50}};
+    mcdl_exec_args a = {.batch = B, .x_shape = &xs, .rng_seed = 7, .rng_stream = 11};
+    CHECK(mcdl_rnn_rmask_bytes(&c, B, false) == 0 && mcdl_rnn_xdrop_bytes(&c, B, T, false) == 0,
+          "dropout buffers in inference");
+    CHECK(mcdl_rnn_rmask_bytes(&c, B, true) >= B * 50 * sizeof(float), "recurrent mask size");
+    static float r0[B * 50], r1[B * 50], r0b[B * 50], x[B * T * 50], xd[B * T * 50];
+    mcdl_rnn_rec_mask(&c, &a, 0, r0);
+    mcdl_rnn_rec_mask(&c, &a, 1, r1);
+    mcdl_rnn_rec_mask(&c, &a, 0, r0b);
+    for (int i = 0; i < B * T * 50; i++) x[i] = 1.0f;
+    mcdl_rnn_drop_inputs(&c, &a, 0, x, xd);
+    int zeros = 0, bad = 0, same01 = 0, same_in = 0, steps_differ = 0, xzeros = 0;
+    for (int i = 0; i < B * 50; i++) {
+        zeros += r0[i] == 0.0f;
+        bad += r0[i] != 0.0f && fabsf(r0[i] - 1.0f / 0.7f) > 1e-6f;
+        same01 += (r0[i] == 0.0f) == (r1[i] == 0.0f);
+        /* the input mask of (b, k) sits at xd[(b, t, k)] for every step t */
+        const int b = i / 50, k = i % 50;
+        const float m = xd[(b * T) * 50 + k];
+        xzeros += m == 0.0f;
+        bad += m != 0.0f && fabsf(m - 1.0f / 0.8f) > 1e-6f;
+        same_in += (m == 0.0f) == (r0[i] == 0.0f);
+        for (int t = 1; t < T; t++) steps_differ += xd[(b * T + t) * 50 + k] != m;
+    }
+    const double n = B * 50;
+    CHECK(bad == 0, "%d mask values are neither 0 nor 1/(1 - rate)", bad);
+    CHECK(fabs(zeros / n - 0.3) < 0.04, "recurrent mask: %.3f dropped, want ~0.3", zeros / n);
+    CHECK(fabs(xzeros / n - 0.2) < 0.04, "input mask: %.3f dropped, want ~0.2", xzeros / n);
+    CHECK(!memcmp(r0, r0b, sizeof r0), "the same call's recurrent mask differs");
+    CHECK(steps_differ == 0, "the input mask changes between steps");
+    /* independent masks agree on about 0.3^2 + 0.7^2 = 0.58 of the units, equal ones on all */
+    CHECK(same01 < 0.7 * n, "directions share their recurrent mask (%d of %.0f agree)", same01, n);
+    CHECK(same_in < 0.75 * n, "input and recurrent masks coincide (%d of %.0f)", same_in, n);
+}
+
+/* The masks reach the forward in training only: train_on_batch's loss (computed before the
+ * update, in training mode) equals evaluate's without recurrent dropout and differs with it. */
+static void test_recurrent_dropout_applied(void) {
+    for (int cell = 0; cell < 3; cell++)
+        for (int rd = 0; rd < 2; rd++) {
+            mcdl_graph *g;
+            mcdl_graph_create(&g, 21);
+            mcdl_node *x = in2(g, 6, 3);
+            mcdl_node *h = cell_call(
+                g, cell, x, &(mcdl_rnn_opts){.units = 8, .recurrent_dropout = rd ? 0.5f : 0});
+            mcdl_node *y = dense(g, h, 1, MCDL_LINEAR);
+            mcdl_model *m = NULL;
+            CHECK_OK(mcdl_model_create(&m, g, 1, &x, 1, &y, "m"));
+            mcdl_graph_destroy(g);
+            if (!m) continue;
+            CHECK_OK(mcdl_model_compile(m, &(mcdl_compile_opts){.loss = MCDL_LOSS_MSE}));
+            mcdl_tensor *tx = NULL, *ty = NULL;
+            mcdl_tensor_create(&tx, 3, (int64_t[]){16, 6, 3});
+            mcdl_tensor_create(&ty, 2, (int64_t[]){16, 1});
+            mcdl_rng_fill_uniform(3, 0, 0, mcdl_tensor_data(tx), 16 * 18, -1, 1);
+            mcdl_rng_fill_uniform(4, 0, 0, mcdl_tensor_data(ty), 16, -1, 1);
+            double ev = 0, tr = 0;
+            CHECK_OK(mcdl_model_evaluate(m, 1, (const mcdl_tensor *[]){tx}, 1,
+                                         (const mcdl_tensor *[]){ty},
+                                         &(mcdl_eval_opts){.batch_size = 16}, &ev, 1));
+            CHECK_OK(mcdl_model_train_on_batch(m, 1, (const mcdl_tensor *[]){tx}, 1,
+                                               (const mcdl_tensor *[]){ty}, &tr, 1));
+            if (rd)
+                CHECK(fabs(ev - tr) > 1e-4 * ev,
+                      "cell %d: recurrent_dropout 0.5 left the training "
+                      "loss at %.7g (inference %.7g)",
+                      cell, tr, ev);
+            else
+                CHECK(fabs(ev - tr) <= 1e-5 * ev, "cell %d: training loss %.7g vs inference %.7g",
+                      cell, tr, ev);
+            mcdl_tensor_destroy(tx), mcdl_tensor_destroy(ty);
+            mcdl_model_destroy(m);
+        }
+}
+
 int main(void) {
+    test_dropout_masks();
+    test_recurrent_dropout_applied();
     test_seed_models();
     test_weight_names();
     test_gradients();

@@ -197,6 +197,10 @@ int main(int argc, char **argv) {
     for (size_t s = 4096; s <= o.max_bytes; s *= 2) ns = add_size(sizes, ns, s);
     size_t rep_l1 = l1 / 2, rep_l2 = l2 / 2, rep_l3 = l3 / (2 * (size_t)o.threads);
     size_t rep_dram = o.max_bytes;
+    /* the sweep never exceeds --max-mib: with an L3 larger than that (300 MiB on a Xeon
+     * here) the L3 row is taken at half the cap and the "DRAM" row is still in L3 */
+    const bool dram_in_l3 = rep_dram < 2 * l3;
+    if (rep_l3 > rep_dram / 2) rep_l3 = rep_dram / 2;
     ns = add_size(sizes, ns, rep_l1);
     ns = add_size(sizes, ns, rep_l2);
     if (rep_l3 > rep_l2) ns = add_size(sizes, ns, rep_l3);
@@ -226,6 +230,10 @@ int main(int argc, char **argv) {
         fmt_size(sz, sizeof sz, lvl[i]->bytes);
         printf("%-6s %-10s %12.1f %14.1f\n", lvl_name[i], sz, lvl[i]->gbps_1t, lvl[i]->gbps_all);
     }
+    if (dram_in_l3)
+        printf("(the DRAM row's %zu MiB fit in the %zu MiB L3: raise --max-mib above %zu for "
+               "DRAM)\n",
+               rep_dram >> 20, l3 >> 20, (2 * l3) >> 20);
 
     if (o.json) {
         FILE *f = fopen(o.json, "w");

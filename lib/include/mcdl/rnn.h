@@ -35,8 +35,14 @@ typedef struct {
     bool return_sequences, return_state, go_backwards;
     bool no_unit_forget_bias; /**< LSTM unit_forget_bias=False */
     bool no_reset_after;      /**< GRU reset_after=False */
-    float dropout;            /**< input dropout rate in training, [0, 1) */
-    float recurrent_dropout;  /**< [0, 1); > 0 is refused in training (not implemented) */
+    /** Input dropout rate in training, [0, 1): one (batch, features) mask per call, the
+     *  same at every step, kept values scaled by 1/(1 - rate) (Keras). */
+    float dropout;
+    /** Recurrent dropout rate in training, [0, 1): one (batch, units) mask per call applied
+     *  to h_prev where it enters the recurrent product, the same at every step and shared
+     *  by the gates (tf.keras 2's default implementation=2; Keras 3 draws one mask per
+     *  gate instead); the carried state is not masked. Ignored in inference. */
+    float recurrent_dropout;
     /** The call's LAST input is a (steps) mask per sample, nonzero = real step, e.g.
      *  mcdl_embedding_mask(ids) for Keras' Embedding(mask_zero=True): a masked step keeps
      *  the state and repeats the previous output. (The graph has no implicit masks.) */
