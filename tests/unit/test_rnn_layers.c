@@ -348,6 +348,21 @@ static void test_bad_inputs(void) {
     CHECK(strstr(mcdl_last_error(), "'bi'") && strstr(mcdl_last_error(), "Dense"),
           "config error: %s", mcdl_last_error());
     mcdl_graph_destroy(g);
+    /* dropout rates outside [0, 1) name the layer and both rates */
+    mcdl_graph_create(&g, 1);
+    CHECK(mcdl_lstm_layer(
+              g, &(mcdl_rnn_opts){.units = 4, .recurrent_dropout = 1.0f, .name = "x"}) == NULL,
+          "recurrent_dropout 1 accepted");
+    CHECK(strstr(mcdl_graph_error(g),
+                 "LSTM 'x': dropout 0 and recurrent_dropout 1 must be in [0, 1)"),
+          "rate error: %s", mcdl_graph_error(g));
+    mcdl_graph_destroy(g);
+    mcdl_graph_create(&g, 1);
+    CHECK(mcdl_gru_layer(g, &(mcdl_rnn_opts){.units = 4, .dropout = -0.1f}) == NULL,
+          "dropout -0.1 accepted");
+    CHECK(strstr(mcdl_graph_error(g), "'gru'") && strstr(mcdl_graph_error(g), "[0, 1)"),
+          "rate error: %s", mcdl_graph_error(g));
+    mcdl_graph_destroy(g);
     /* units 0 and an unsupported activation name the layer */
     mcdl_graph_create(&g, 1);
     CHECK(mcdl_lstm_layer(g, &(mcdl_rnn_opts){.units = 0, .name = "zero"}) == NULL, "units 0");
