@@ -169,6 +169,10 @@ typedef struct {
     void (*conv2d_direct_bwd_weights_rows)(const mcdl_conv2d_geom *g, const float *x,
                                            const float *dz, int64_t n, int64_t oh0, int64_t oh1,
                                            float *dw, float *dbias);
+    /* Conv2D backward weights for any K (convdirect_wgrad.inc): accumulates into dw
+     * (KH, KW, C, F) from output rows [oh0, oh1) of image n, reading x and dz in place. */
+    void (*conv2d_wgrad_rows)(const mcdl_conv2d_geom *g, const float *x, const float *dz, int64_t n,
+                              int64_t oh0, int64_t oh1, float *dw);
     void (*dw_fwd_row)(const mcdl_conv2d_geom *g, const float *x, const float *w, const float *bias,
                        mcdl_act act, float act_alpha, int64_t n, int64_t oh, float *y);
     void (*dw_bwd_data_row)(const mcdl_conv2d_geom *g, const float *dz, const float *w, int64_t n,
